@@ -1,0 +1,3 @@
+module github.com/cvogl/halo
+
+go 1.26
