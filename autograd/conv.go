@@ -1,0 +1,39 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/cvogl/halo/ops"
+)
+
+// Conv2d is PyTorch's F.conv2d: x [N,C,H,W], w [O,C/Groups,KH,KW], b nil or [O],
+// giving [N,O,OH,OW]. Zero strides, dilations and groups in p mean 1.
+func Conv2d(x, w, b *Tensor, p ops.ConvParams) *Tensor {
+	var bShape []int
+	var bData []float32
+	if b != nil {
+		bShape, bData = b.Shape, b.Data
+		if bShape == nil {
+			bShape = []int{}
+		}
+	}
+	g := ops.NewConvGeom(x.Shape, w.Shape, bShape, p)
+	if len(x.Data) != Numel(x.Shape) || len(w.Data) != Numel(w.Shape) {
+		panic(fmt.Sprintf("conv2d: data of %d/%d values for input %v, weight %v", len(x.Data), len(w.Data), x.Shape, w.Shape))
+	}
+	out := Zeros(g.OutShape()...)
+	ops.Conv2d(out.Data, x.Data, w.Data, bData, g)
+	return Record("conv2d", out, func(gy []float32) {
+		var dx, dw, db []float32
+		if x.RequiresGrad() {
+			dx = x.GradBuf()
+		}
+		if w.RequiresGrad() {
+			dw = w.GradBuf()
+		}
+		if b != nil && b.RequiresGrad() {
+			db = b.GradBuf()
+		}
+		ops.Conv2dBackward(dx, dw, db, gy, x.Data, w.Data, g)
+	}, x, w, b)
+}
