@@ -9,15 +9,15 @@ import (
 	"github.com/cvogl/halo/ops"
 )
 
-// goldenParam loads a stored float tensor as a fresh leaf requiring a gradient.
-func goldenParam(t *testing.T, c *golden.Case, name string) *Tensor {
+// convGoldenParam loads a stored float tensor as a fresh leaf requiring a gradient.
+func convGoldenParam(t *testing.T, c *golden.Case, name string) *Tensor {
 	t.Helper()
 	d, s := c.F32(t, name)
 	return Param(append([]float32(nil), d...), s...)
 }
 
-// pair returns a two-element int hparam (a scalar stands for both).
-func pair(t *testing.T, c *golden.Case, key string) [2]int {
+// convPair returns a two-element int hparam (a scalar stands for both).
+func convPair(t *testing.T, c *golden.Case, key string) [2]int {
 	t.Helper()
 	v := c.Ints(t, key)
 	switch len(v) {
@@ -34,20 +34,20 @@ func TestConv2dGolden(t *testing.T) {
 	for _, name := range golden.CasesOf(t, "conv2d") {
 		t.Run(name, func(t *testing.T) {
 			c := golden.Load(t, name)
-			x := goldenParam(t, c, "in.x")
-			w := goldenParam(t, c, "param.weight")
+			x := convGoldenParam(t, c, "in.x")
+			w := convGoldenParam(t, c, "param.weight")
 			var b *Tensor
 			if c.Hparams["bias"] == true {
-				b = goldenParam(t, c, "param.bias")
+				b = convGoldenParam(t, c, "param.bias")
 			} else if c.Has("param.bias") {
 				t.Fatal("bias stored for a case with bias=false")
 			}
-			k := pair(t, c, "kernel_size")
+			k := convPair(t, c, "kernel_size")
 			if x.Shape[1] != int(c.Hparam(t, "in_channels")) || w.Shape[0] != int(c.Hparam(t, "out_channels")) ||
 				w.Shape[2] != k[0] || w.Shape[3] != k[1] {
 				t.Fatalf("hparams %v disagree with input %v, weight %v", c.Hparams, x.Shape, w.Shape)
 			}
-			s, p, d := pair(t, c, "stride"), pair(t, c, "padding"), pair(t, c, "dilation")
+			s, p, d := convPair(t, c, "stride"), convPair(t, c, "padding"), convPair(t, c, "dilation")
 			cp := ops.ConvParams{StrideH: s[0], StrideW: s[1], PadH: p[0], PadW: p[1], DilH: d[0], DilW: d[1],
 				Groups: int(c.Hparam(t, "groups"))}
 			y := Conv2d(x, w, b, cp)
