@@ -114,6 +114,6 @@ func boxIoU(a, b [4]float32) float32 {
 	return inter / (areaA + areaB - inter + 1e-16)
 }
 
-func log32(x float32) float32    { return float32(math.Log(float64(x))) }
-func exp32(x float32) float32    { return float32(math.Exp(float64(x))) }
+func log32(x float32) float32     { return float32(math.Log(float64(x))) }
+func exp32(x float32) float32     { return float32(math.Exp(float64(x))) }
 func sigmoid32(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
