@@ -1,0 +1,391 @@
+package simd
+
+import (
+	"fmt"
+	"sync"
+)
+
+// SGEMM, BLIS style.
+//
+//	for jc in N by nc:                       B block  kc x nc  (L3)
+//	  for pc in K by kc:
+//	    for ic in M by mBig:                 packed A block mBig x kc (L3), shared
+//	      pack B (first ic only) and A       one parallel phase
+//	      for each task (mc x ncT) of C:     second parallel phase
+//	        for jr in task by nr:            B micro-panel kc x nr (L1/L2)
+//	          for ir in task by mr:          A micro-panel mr x kc (L2)
+//	            micro-kernel                 mr x nr tile of C in registers
+//
+// Both operands are packed once per block and shared by all threads, so threads split C
+// into a 2-D grid of tasks (M blocks, and N blocks when M alone gives too few) without
+// packing anything twice. Packed panels are zero-padded to full mr/nr, so the kernel
+// always computes a full tile; edge tiles are computed into a scratch tile and only their
+// valid part is merged into C, so nothing outside C (or A, B) is read or written.
+
+// Blocking parameters for one path, derived from the cache sizes.
+type blocking struct {
+	kc, mc, nc, mBig int
+}
+
+func blockingFor(im *impl) blocking {
+	mr, nr := im.mr, im.nr
+	// kc: the B micro-panel (kc x nr) should sit in L1 while the kernel sweeps the A
+	// panels, and kc should be long enough that loading/storing the C tile (once per kc)
+	// is cheap next to the 2*mr*nr*kc flops.
+	kc := cacheL1 / (4 * nr)
+	kc = min(max(kc, 128), 384)
+	kc -= kc % 8
+	// mc: the A block (mc x kc) in half of L2.
+	mc := cacheL2 / 2 / (4 * kc)
+	mc = max(mc-mc%mr, mr)
+	// nc: the B block (kc x nc) in a quarter of L3 (shared by all cores).
+	nc := cacheL3 / 4 / (4 * kc)
+	nc = min(max(nc-nc%nr, nr), 8192)
+	// mBig: rows of A packed per phase; a few MBs.
+	mBig := (4 << 20) / (4 * kc)
+	mBig = max(mBig-mBig%mc, mc)
+	return blocking{kc: kc, mc: mc, nc: nc, mBig: mBig}
+}
+
+var blockings sync.Map // *impl -> blocking
+
+// testBlocking, when set by a test, replaces the cache-derived blocking so that small
+// matrices still cross every block boundary.
+var testBlocking *blocking
+
+func blockingOf(im *impl) blocking {
+	if tb := testBlocking; tb != nil {
+		b := *tb
+		b.mc = max(b.mc-b.mc%im.mr, im.mr)
+		b.mBig = max(b.mBig-b.mBig%b.mc, b.mc)
+		b.nc = max(b.nc-b.nc%im.nr, im.nr)
+		return b
+	}
+	if b, ok := blockings.Load(im); ok {
+		return b.(blocking)
+	}
+	b := blockingFor(im)
+	blockings.Store(im, b)
+	return b
+}
+
+// gemmMinParallelFlops: products smaller than this run on the calling goroutine only;
+// below it the wake-up of helpers costs more than it saves. (A var so tests can send
+// small products through the parallel path.)
+var gemmMinParallelFlops = float64(1 << 21)
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C on row-major float32 matrices with BLAS
+// semantics: op(A) is m x k (A is m x k, or k x m when transA), op(B) is k x n (B is
+// k x n, or n x k when transB), C is m x n; lda, ldb, ldc are the row strides.
+// beta == 0 overwrites C without reading it (NaNs in C included). Large products run on
+// the shared worker pool.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemm(active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func checkMatrix(name string, s []float32, rows, cols, ld int) {
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("simd.Sgemm: ld%s = %d < %d", name, ld, cols))
+	}
+	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("simd.Sgemm: len(%s) = %d < %d for a %dx%d matrix with ld %d",
+			name, len(s), (rows-1)*ld+cols, rows, cols, ld))
+	}
+}
+
+func sgemm(im *impl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("simd.Sgemm: negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	if transA {
+		checkMatrix("a", a, k, m, lda)
+	} else {
+		checkMatrix("a", a, m, k, lda)
+	}
+	if transB {
+		checkMatrix("b", b, n, k, ldb)
+	} else {
+		checkMatrix("b", b, k, n, ldb)
+	}
+	checkMatrix("c", c, m, n, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(im, m, n, beta, c, ldc)
+		return
+	}
+
+	g := gemmPool.Get().(*gemmCtx)
+	g.im, g.blk = im, blockingOf(im)
+	g.transA, g.transB = transA, transB
+	g.m, g.n, g.k = m, n, k
+	g.alpha, g.beta = alpha, beta
+	g.a, g.b, g.c = a, b, c
+	g.lda, g.ldb, g.ldc = lda, ldb, ldc
+	g.threads = Threads()
+	if 2*float64(m)*float64(n)*float64(k) < gemmMinParallelFlops {
+		g.threads = 1
+	}
+	g.drive()
+	g.a, g.b, g.c = nil, nil, nil
+	gemmPool.Put(g)
+}
+
+// scaleC does C = beta*C (beta == 0 writes zeros).
+func scaleC(im *impl, m, n int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(ci)
+		case 1:
+		default:
+			im.scale(beta, ci)
+		}
+	}
+}
+
+// gemmCtx is one Sgemm call: its arguments, the packing buffers (reused through
+// gemmPool, so steady-state calls do not allocate) and the state of the current phase.
+type gemmCtx struct {
+	im      *impl
+	blk     blocking
+	threads int
+
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+
+	ap, bp []float32 // packed A block, packed B block
+
+	// current block and phase
+	phase          int
+	jc, nc, pc, kc int
+	ic, mcur       int
+	kbeta          float32 // beta for this kc block: beta for the first, then 1
+	packBPanels    int     // B panels to pack in this phase (0 when B is already packed)
+	packAPanels    int
+	tasksM, tasksN int // task grid
+	taskMC, taskNC int // micro-panels per task, along M and N
+}
+
+var gemmPool = sync.Pool{New: func() any { return new(gemmCtx) }}
+
+var tilePool = sync.Pool{New: func() any { return new([maxTile]float32) }}
+
+// maxTile bounds mr*nr over all paths.
+const maxTile = 16 * 32
+
+const (
+	phasePack = iota
+	phaseCompute
+)
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+func growBuf(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+func (g *gemmCtx) par(n int) {
+	if g.threads <= 1 {
+		g.run(0, n)
+		return
+	}
+	parallel(n, 1, g)
+}
+
+// run implements task for the pool: items of the current phase.
+func (g *gemmCtx) run(lo, hi int) {
+	switch g.phase {
+	case phasePack:
+		for t := lo; t < hi; t++ {
+			if t < g.packBPanels {
+				g.packBPanel(t)
+			} else {
+				g.packAPanel(t - g.packBPanels)
+			}
+		}
+	case phaseCompute:
+		for t := lo; t < hi; t++ {
+			g.computeTask(t)
+		}
+	}
+}
+
+func (g *gemmCtx) drive() {
+	mr, nr := g.im.mr, g.im.nr
+	blk := g.blk
+	for jc := 0; jc < g.n; jc += blk.nc {
+		nc := min(blk.nc, g.n-jc)
+		for pc := 0; pc < g.k; pc += blk.kc {
+			kc := min(blk.kc, g.k-pc)
+			g.jc, g.nc, g.pc, g.kc = jc, nc, pc, kc
+			g.kbeta = 1
+			if pc == 0 {
+				g.kbeta = g.beta
+			}
+			bPanels := (nc + nr - 1) / nr
+			g.bp = growBuf(g.bp, bPanels*nr*kc)
+			for ic := 0; ic < g.m; ic += blk.mBig {
+				mcur := min(blk.mBig, g.m-ic)
+				g.ic, g.mcur = ic, mcur
+				aPanels := (mcur + mr - 1) / mr
+				g.ap = growBuf(g.ap, aPanels*mr*kc)
+				g.packBPanels = 0
+				if ic == 0 {
+					g.packBPanels = bPanels
+				}
+				g.packAPanels = aPanels
+				g.phase = phasePack
+				g.par(g.packBPanels + g.packAPanels)
+
+				g.planTasks(aPanels, bPanels)
+				g.phase = phaseCompute
+				g.par(g.tasksM * g.tasksN)
+			}
+		}
+	}
+}
+
+// planTasks splits the current mcur x nc block of C into a grid of tasks, in whole
+// micro-panels: M blocks of at most mc rows (so a task's A block stays in L2), and, when
+// those give too few tasks for every thread to take several, N blocks too. The count is
+// rounded to a multiple of the thread count where possible so no thread idles at the end.
+func (g *gemmCtx) planTasks(aPanels, bPanels int) {
+	mcPanels := max(1, g.blk.mc/g.im.mr)
+	tm := (aPanels + mcPanels - 1) / mcPanels
+	tn := 1
+	if t := g.threads; t > 1 {
+		want := 6 * t
+		if tm < want {
+			tn = min(bPanels, (want+tm-1)/tm)
+			for tn < bPanels && (tm*tn)%t != 0 {
+				tn++
+			}
+		}
+		if tm*tn < want {
+			tm = min(aPanels, (want+tn-1)/tn)
+		}
+	}
+	g.taskMC = (aPanels + tm - 1) / tm // panels per task
+	g.tasksM = (aPanels + g.taskMC - 1) / g.taskMC
+	g.taskNC = (bPanels + tn - 1) / tn
+	g.tasksN = (bPanels + g.taskNC - 1) / g.taskNC
+}
+
+// packAPanel packs rows [ic+p*mr, +mr) x cols [pc, pc+kc) of op(A) into ap as an
+// mr-tall panel: ap[p*mr*kc + q*mr + i] = op(A)[row i, col q], zero rows past m.
+func (g *gemmCtx) packAPanel(p int) {
+	mr, kc := g.im.mr, g.kc
+	i0 := g.ic + p*mr
+	mv := min(mr, g.m-i0)
+	dst := g.ap[p*mr*kc : (p+1)*mr*kc]
+	if g.transA {
+		// op(A)[i][q] = a[q*lda+i]: each q gives mv contiguous values.
+		for q := 0; q < kc; q++ {
+			src := g.a[(g.pc+q)*g.lda+i0 : (g.pc+q)*g.lda+i0+mv]
+			d := dst[q*mr : q*mr+mr]
+			copy(d, src)
+			clear(d[mv:])
+		}
+		return
+	}
+	for i := 0; i < mv; i++ {
+		src := g.a[(i0+i)*g.lda+g.pc : (i0+i)*g.lda+g.pc+kc]
+		for q, v := range src {
+			dst[q*mr+i] = v
+		}
+	}
+	if mv < mr {
+		for q := 0; q < kc; q++ {
+			clear(dst[q*mr+mv : q*mr+mr])
+		}
+	}
+}
+
+// packBPanel packs rows [pc, pc+kc) x cols [jc+p*nr, +nr) of op(B) into bp as an
+// nr-wide panel: bp[p*nr*kc + q*nr + j] = op(B)[q][j], zero columns past n.
+func (g *gemmCtx) packBPanel(p int) {
+	nr, kc := g.im.nr, g.kc
+	j0 := g.jc + p*nr
+	nv := min(nr, g.n-j0)
+	dst := g.bp[p*nr*kc : (p+1)*nr*kc]
+	if !g.transB {
+		for q := 0; q < kc; q++ {
+			src := g.b[(g.pc+q)*g.ldb+j0 : (g.pc+q)*g.ldb+j0+nv]
+			d := dst[q*nr : q*nr+nr]
+			copy(d, src)
+			clear(d[nv:])
+		}
+		return
+	}
+	// op(B)[q][j] = b[j*ldb+q]
+	for j := 0; j < nv; j++ {
+		src := g.b[(j0+j)*g.ldb+g.pc : (j0+j)*g.ldb+g.pc+kc]
+		for q, v := range src {
+			dst[q*nr+j] = v
+		}
+	}
+	if nv < nr {
+		for q := 0; q < kc; q++ {
+			clear(dst[q*nr+nv : q*nr+nr])
+		}
+	}
+}
+
+// computeTask runs the micro-kernel over one task of the grid.
+func (g *gemmCtx) computeTask(t int) {
+	mr, nr, kc := g.im.mr, g.im.nr, g.kc
+	kern := g.im.gemmKernel
+	ti, tj := t/g.tasksN, t%g.tasksN
+	aPanels := (g.mcur + mr - 1) / mr
+	bPanels := (g.nc + nr - 1) / nr
+	ir0, ir1 := ti*g.taskMC, min((ti+1)*g.taskMC, aPanels)
+	jr0, jr1 := tj*g.taskNC, min((tj+1)*g.taskNC, bPanels)
+	alpha, beta := g.alpha, g.kbeta
+	var tile *[maxTile]float32
+	for jr := jr0; jr < jr1; jr++ {
+		j := g.jc + jr*nr
+		nv := min(nr, g.n-j)
+		bpan := &g.bp[jr*nr*kc]
+		for ir := ir0; ir < ir1; ir++ {
+			i := g.ic + ir*mr
+			mv := min(mr, g.m-i)
+			apan := &g.ap[ir*mr*kc]
+			if mv == mr && nv == nr {
+				kern(kc, apan, bpan, &g.c[i*g.ldc+j], g.ldc, alpha, beta)
+				continue
+			}
+			// Edge tile: full tile into scratch, then merge the valid part.
+			if tile == nil {
+				tile = tilePool.Get().(*[maxTile]float32)
+			}
+			kern(kc, apan, bpan, &tile[0], nr, 1, 0)
+			for r := 0; r < mv; r++ {
+				crow := g.c[(i+r)*g.ldc+j : (i+r)*g.ldc+j+nv]
+				trow := tile[r*nr : r*nr+nv]
+				if beta == 0 {
+					for x, v := range trow {
+						crow[x] = alpha * v
+					}
+				} else {
+					for x, v := range trow {
+						crow[x] = alpha*v + beta*crow[x]
+					}
+				}
+			}
+		}
+	}
+	if tile != nil {
+		tilePool.Put(tile)
+	}
+}

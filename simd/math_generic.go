@@ -1,0 +1,164 @@
+package simd
+
+import "math"
+
+// Fast float32 exp and the activations built on it. The assembly in math_amd64.s runs the
+// same algorithm with FMAs; this is its pure-Go twin (compiled everywhere, see
+// gemm_generic.go).
+//
+// exp(x): n = round(x*log2(e)), r = x - n*ln2 (ln2 split in two so n*ln2hi is exact),
+// |r| <= ln2/2, e^r - 1 = r + r^2*(1/2 + r/6 + ... + r^6/8!) (Taylor to degree 8: the
+// truncation error is below 0.01 ulp on |r| <= 0.35), then exp(x) = (1 + q) * 2^n with
+// the 2^n applied as two factors 2^(n>>1) * 2^(n-(n>>1)) so that n = 128 (x just below
+// ln(MaxFloat32)) and n = -126 do not overflow or go subnormal in the scale factor.
+//
+// Error bounds, measured against math.Exp/math.Erf in float64 over all float32 inputs in
+// the tests' sweeps (math_test.go asserts them):
+//   Exp      <= 2 ulp for results >= 2^-126; x < ln(2^-126) returns 0 (no subnormals),
+//            x > ln(MaxFloat32) returns +Inf, NaN returns NaN.
+//   Sigmoid  <= 3 ulp for results >= 2^-126 (flushed to 0 below).
+//   ELU      <= 3 ulp (expm1 computed as 2^n*q + (2^n - 1), exact for the n = 0 case, so
+//            no cancellation near 0).
+//   GELU     <= 3 ulp of x*Phi(x) for x >= 0 and for x < 0 while the result is normal
+//            (see geluGeneric); results below 2^-126 in magnitude flush to 0.
+//
+// Inputs and outputs are plain float32; dst may alias x.
+
+const (
+	expHi   = 88.72283  // largest float32 x with exp(x) <= MaxFloat32
+	expLo   = -87.33654 // smallest float32 x with exp(x) >= 2^-126
+	log2e   = 1.44269504088896341
+	ln2Hi   = 0.693359375 // 9 significant bits: n*ln2Hi is exact for |n| <= 2^15
+	ln2Lo   = -2.12194440e-4
+	expC2   = 1.0 / 2
+	expC3   = 1.0 / 6
+	expC4   = 1.0 / 24
+	expC5   = 1.0 / 120
+	expC6   = 1.0 / 720
+	expC7   = 1.0 / 5040
+	expC8   = 1.0 / 40320
+	geluA   = 14 // |x| beyond which Phi(x) is 0 or 1 in float32
+	geluP   = 0.5
+	geluC0  = -7.270795e-06
+	geluC1  = 0.39920253
+	geluC2  = 0.39491728
+	geluC3  = 0.33462286
+	geluC4  = -0.09639433
+	geluC5  = 0.5865807
+	geluC6  = -1.9117839
+	geluC7  = 2.4126418
+	geluC8  = -1.6005086
+	geluC9  = 0.56547105
+	geluC10 = -0.08474209
+)
+
+// expReduce returns n and q = e^r - 1 with x = n*ln2 + r, for x in [expLo, expHi].
+func expReduce(x float32) (n int32, q float32) {
+	nf := float32(math.RoundToEven(float64(x * log2e)))
+	r := x - nf*ln2Hi
+	r -= nf * ln2Lo
+	p := float32(expC8)
+	p = p*r + expC7
+	p = p*r + expC6
+	p = p*r + expC5
+	p = p*r + expC4
+	p = p*r + expC3
+	p = p*r + expC2
+	q = r + r*r*p
+	return int32(nf), q
+}
+
+// pow2 returns 2^n for n in [-126, 127].
+func pow2(n int32) float32 { return math.Float32frombits(uint32(n+127) << 23) }
+
+func exp32(x float32) float32 {
+	switch {
+	case x != x:
+		return x
+	case x > expHi:
+		return float32(math.Inf(1))
+	case x < expLo:
+		return 0
+	}
+	n, q := expReduce(x)
+	n1 := n >> 1
+	return (1 + q) * pow2(n1) * pow2(n-n1)
+}
+
+func expGeneric(dst, x []float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = exp32(v)
+	}
+}
+
+func sigmoidGeneric(dst, x []float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = 1 / (1 + exp32(-v))
+	}
+}
+
+// expm1Neg returns e^x - 1 for x <= 0 (x = NaN passes through).
+func expm1Neg(x float32) float32 {
+	if x != x {
+		return x
+	}
+	x = max(x, expLo)
+	n, q := expReduce(x)
+	s := pow2(n)
+	return s*q + (s - 1)
+}
+
+func eluGeneric(dst, x []float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		if v > 0 {
+			dst[i] = v
+		} else {
+			dst[i] = expm1Neg(v)
+		}
+	}
+}
+
+// gelu32 is x*Phi(x), Phi the standard normal CDF (the erf form of GELU).
+//
+// With a = |x|, Phi(-a) = erfc(a/sqrt2)/2 = exp(-a^2/2) * F(a) / 2 where
+// F(a) = erfcx(a/sqrt2) is smooth and slowly varying; F is a degree-10 polynomial in
+// t = 1/(1 + a/2) fitted for minimal relative error on a in [0, 14] (<= 4e-8 with exact
+// arithmetic, ~5 ulp evaluated in float32). Computing Phi(-a) this way keeps its relative
+// accuracy deep into the negative tail, where 1 + erf(x/sqrt2) would cancel. a^2 is
+// split exactly (s + e, e from an FMA) so that the rounding of a^2 does not become a
+// relative error of exp(-a^2/2) (a^2/2 reaches 98). For x >= 0, Phi = 1 - Phi(-a).
+func gelu32(x float32) float32 {
+	if x != x {
+		return x
+	}
+	a := min(float32(math.Abs(float64(x))), geluA)
+	s := a * a
+	e := float32(float64(a)*float64(a) - float64(s)) // exact: a*a fits in a float64
+	t := 1 / (1 + geluP*a)
+	f := float32(geluC10)
+	f = f*t + geluC9
+	f = f*t + geluC8
+	f = f*t + geluC7
+	f = f*t + geluC6
+	f = f*t + geluC5
+	f = f*t + geluC4
+	f = f*t + geluC3
+	f = f*t + geluC2
+	f = f*t + geluC1
+	f = f*t + geluC0
+	h := 0.5 * exp32(-0.5*s) * (1 - 0.5*e) * f // Phi(-a)
+	if x >= 0 {
+		return x * (1 - h)
+	}
+	return max(x, -geluA) * h
+}
+
+func geluGeneric(dst, x []float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = gelu32(v)
+	}
+}
