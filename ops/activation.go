@@ -1,0 +1,190 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/cvogl/halo/simd"
+)
+
+// Activation kernels: forward kernels overwrite dst (which may alias x); backward
+// kernels accumulate into dx. Transcendentals go through float64, so each result is
+// the correctly rounded float32 of a float64 evaluation.
+
+// parallelElems runs fn over [0, n) in chunks on the worker pool.
+func parallelElems(n int, fn func(lo, hi int)) {
+	if n < 2*elemGrain {
+		fn(0, n)
+		return
+	}
+	simd.ParallelFor(n, elemGrain, fn)
+}
+
+// ReLU computes dst = max(x, 0).
+func ReLU(dst, x []float32) {
+	x = x[:len(dst)]
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = max(x[i], 0)
+		}
+	})
+}
+
+// ReLUBackward accumulates dx += g where x > 0 (the subgradient at 0 is 0, as in
+// PyTorch).
+func ReLUBackward(dx, g, x []float32) {
+	g, x = g[:len(dx)], x[:len(dx)]
+	parallelElems(len(dx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if x[i] > 0 {
+				dx[i] += g[i]
+			}
+		}
+	})
+}
+
+// LeakyReLU computes dst = x for x > 0, slope*x otherwise.
+func LeakyReLU(dst, x []float32, slope float32) {
+	x = x[:len(dst)]
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if v := x[i]; v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = v * slope
+			}
+		}
+	})
+}
+
+// LeakyReLUBackward accumulates dx += g (x > 0) or slope*g (x <= 0).
+func LeakyReLUBackward(dx, g, x []float32, slope float32) {
+	g, x = g[:len(dx)], x[:len(dx)]
+	parallelElems(len(dx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if x[i] > 0 {
+				dx[i] += g[i]
+			} else {
+				dx[i] += slope * g[i]
+			}
+		}
+	})
+}
+
+const (
+	invSqrt2   = 0.70710678118654752440084436210484903928483593768847
+	invSqrt2Pi = 0.39894228040143267793994605993438186847585863116493
+)
+
+// GELU computes the exact GELU, dst = 0.5*x*(1 + erf(x/sqrt 2)).
+func GELU(dst, x []float32) {
+	x = x[:len(dst)]
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := float64(x[i])
+			dst[i] = float32(0.5 * v * (1 + math.Erf(v*invSqrt2)))
+		}
+	})
+}
+
+// GELUBackward accumulates dx += g * (Phi(x) + x*phi(x)), Phi and phi the standard
+// normal cdf and density.
+func GELUBackward(dx, g, x []float32) {
+	g, x = g[:len(dx)], x[:len(dx)]
+	parallelElems(len(dx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := float64(x[i])
+			d := 0.5*(1+math.Erf(v*invSqrt2)) + v*invSqrt2Pi*math.Exp(-0.5*v*v)
+			dx[i] += g[i] * float32(d)
+		}
+	})
+}
+
+// Sigmoid computes dst = 1/(1+exp(-x)).
+func Sigmoid(dst, x []float32) {
+	x = x[:len(dst)]
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = float32(1 / (1 + math.Exp(-float64(x[i]))))
+		}
+	})
+}
+
+// SigmoidBackward accumulates dx += g*y*(1-y) from the forward output y.
+func SigmoidBackward(dx, g, y []float32) {
+	g, y = g[:len(dx)], y[:len(dx)]
+	parallelElems(len(dx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dx[i] += g[i] * y[i] * (1 - y[i])
+		}
+	})
+}
+
+// Exp computes dst = exp(x).
+func Exp(dst, x []float32) {
+	x = x[:len(dst)]
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = float32(math.Exp(float64(x[i])))
+		}
+	})
+}
+
+// ExpBackward accumulates dx += g*y from the forward output y = exp(x).
+func ExpBackward(dx, g, y []float32) {
+	g, y = g[:len(dx)], y[:len(dx)]
+	parallelElems(len(dx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dx[i] += g[i] * y[i]
+		}
+	})
+}
+
+// Log computes dst = ln(x) (NaN for x < 0, -Inf at 0).
+func Log(dst, x []float32) {
+	x = x[:len(dst)]
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = float32(math.Log(float64(x[i])))
+		}
+	})
+}
+
+// LogBackward accumulates dx += g/x.
+func LogBackward(dx, g, x []float32) {
+	g, x = g[:len(dx)], x[:len(dx)]
+	parallelElems(len(dx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dx[i] += g[i] / x[i]
+		}
+	})
+}
+
+// ELU computes dst = x for x > 0, alpha*(exp(x)-1) otherwise.
+func ELU(dst, x []float32, alpha float32) {
+	x = x[:len(dst)]
+	a := float64(alpha)
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if v := x[i]; v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = float32(a * math.Expm1(float64(v)))
+			}
+		}
+	})
+}
+
+// ELUBackward accumulates dx += g (x > 0) or g*alpha*exp(x) (x <= 0).
+func ELUBackward(dx, g, x []float32, alpha float32) {
+	g, x = g[:len(dx)], x[:len(dx)]
+	a := float64(alpha)
+	parallelElems(len(dx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if v := x[i]; v > 0 {
+				dx[i] += g[i]
+			} else {
+				dx[i] += g[i] * float32(a*math.Exp(float64(v)))
+			}
+		}
+	})
+}

@@ -1,0 +1,438 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/cvogl/halo/simd"
+)
+
+// BinaryOp selects the arithmetic of a broadcast binary kernel.
+type BinaryOp int
+
+// The broadcast binary operations.
+const (
+	OpAdd BinaryOp = iota
+	OpSub
+	OpMul
+	OpDiv
+)
+
+func (op BinaryOp) String() string {
+	switch op {
+	case OpAdd:
+		return "add"
+	case OpSub:
+		return "sub"
+	case OpMul:
+		return "mul"
+	case OpDiv:
+		return "div"
+	}
+	return fmt.Sprintf("BinaryOp(%d)", int(op))
+}
+
+// elemGrain is the smallest number of elements worth handing to a worker.
+const elemGrain = 1 << 14
+
+// BroadcastShape returns the NumPy broadcast of shapes a and b: shapes are aligned at
+// their last axis, and each pair of sizes must be equal or contain a 1.
+func BroadcastShape(a, b []int) ([]int, error) {
+	n := max(len(a), len(b))
+	out := make([]int, n)
+	for i := range n {
+		da, db := 1, 1
+		if j := i - (n - len(a)); j >= 0 {
+			da = a[j]
+		}
+		if j := i - (n - len(b)); j >= 0 {
+			db = b[j]
+		}
+		switch {
+		case da == db, db == 1:
+			out[i] = da
+		case da == 1:
+			out[i] = db
+		default:
+			return nil, fmt.Errorf("shapes %v and %v do not broadcast (axis %d: %d vs %d)", a, b, i-n, da, db)
+		}
+	}
+	return out, nil
+}
+
+// Broadcast maps two operands onto their broadcast output. Axes of size 1 in the
+// output are dropped and neighbouring axes that both operands walk the same way are
+// merged, so the common HALO layouts (same shape, per-channel [C,1,1] against NCHW,
+// [N,1,H,W] against [N,C,H,W], a row vector against [N,L,C]) become one, two or
+// three loops with a unit-stride or constant innermost operand.
+type Broadcast struct {
+	Out        []int // the broadcast output shape
+	ANum, BNum int   // element counts of the operands
+	dims       []int // merged output axes, outermost first; never empty
+	sa, sb     []int // element strides of a and b along dims (0 where broadcast)
+}
+
+// NewBroadcast prepares the broadcast of shapes a and b.
+func NewBroadcast(a, b []int) (*Broadcast, error) {
+	out, err := BroadcastShape(a, b)
+	if err != nil {
+		return nil, err
+	}
+	n := len(out)
+	strides := func(s []int) []int {
+		st := make([]int, n)
+		acc := 1
+		for i := n - 1; i >= 0; i-- {
+			j := i - (n - len(s))
+			if j < 0 || s[j] == 1 {
+				st[i] = 0
+				continue
+			}
+			st[i] = acc
+			acc *= s[j]
+		}
+		return st
+	}
+	fa, fb := strides(a), strides(b)
+	bc := &Broadcast{Out: out, ANum: numel(a), BNum: numel(b)}
+	for i := range n {
+		if out[i] == 1 {
+			continue
+		}
+		k := len(bc.dims) - 1
+		if k >= 0 && bc.sa[k] == fa[i]*out[i] && bc.sb[k] == fb[i]*out[i] {
+			bc.dims[k] *= out[i]
+			bc.sa[k], bc.sb[k] = fa[i], fb[i]
+			continue
+		}
+		bc.dims = append(bc.dims, out[i])
+		bc.sa = append(bc.sa, fa[i])
+		bc.sb = append(bc.sb, fb[i])
+	}
+	if len(bc.dims) == 0 {
+		bc.dims, bc.sa, bc.sb = []int{1}, []int{0}, []int{0}
+	}
+	return bc, nil
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// inner returns the length of the innermost merged axis and the operands' strides on it
+// (each 0 or 1).
+func (bc *Broadcast) inner() (n, sa, sb int) {
+	k := len(bc.dims) - 1
+	return bc.dims[k], bc.sa[k], bc.sb[k]
+}
+
+// rows returns the number of innermost runs.
+func (bc *Broadcast) rows() int {
+	r := 1
+	for _, d := range bc.dims[:len(bc.dims)-1] {
+		r *= d
+	}
+	return r
+}
+
+// rowIter walks the outer merged axes, tracking the operands' offsets.
+type rowIter struct {
+	bc     *Broadcast
+	idx    []int
+	oa, ob int
+}
+
+func (bc *Broadcast) iterAt(row int) *rowIter {
+	k := len(bc.dims) - 1
+	it := &rowIter{bc: bc, idx: make([]int, k)}
+	for d := k - 1; d >= 0; d-- {
+		i := row % bc.dims[d]
+		row /= bc.dims[d]
+		it.idx[d] = i
+		it.oa += i * bc.sa[d]
+		it.ob += i * bc.sb[d]
+	}
+	return it
+}
+
+func (it *rowIter) next() {
+	bc := it.bc
+	for d := len(it.idx) - 1; d >= 0; d-- {
+		it.idx[d]++
+		it.oa += bc.sa[d]
+		it.ob += bc.sb[d]
+		if it.idx[d] < bc.dims[d] {
+			return
+		}
+		it.oa -= bc.sa[d] * bc.dims[d]
+		it.ob -= bc.sb[d] * bc.dims[d]
+		it.idx[d] = 0
+	}
+}
+
+// forUnits runs fn over every innermost run, split into pieces of at most elemGrain
+// elements, in parallel when parallel is true. fn gets the output offset, the operand
+// offsets and the piece length.
+func (bc *Broadcast) forUnits(parallel bool, fn func(oo, oa, ob, n int)) {
+	n, sa, sb := bc.inner()
+	rows := bc.rows()
+	per := (n + elemGrain - 1) / elemGrain // pieces per run
+	piece := (n + per - 1) / per
+	units := rows * per
+	body := func(lo, hi int) {
+		it := bc.iterAt(lo / per)
+		for u := lo; u < hi; {
+			row, p := u/per, u%per
+			for ; p < per && u < hi; p, u = p+1, u+1 {
+				s := p * piece
+				e := min(s+piece, n)
+				fn(row*n+s, it.oa+s*sa, it.ob+s*sb, e-s)
+			}
+			if p == per {
+				it.next()
+			}
+		}
+	}
+	if !parallel || len(bc.dims) == 1 && per == 1 || numel(bc.Out) < 2*elemGrain {
+		body(0, units)
+		return
+	}
+	grain := max(1, elemGrain/piece)
+	simd.ParallelFor(units, grain, body)
+}
+
+// Apply computes dst = a op b over the broadcast (dst has the output's size).
+func (bc *Broadcast) Apply(op BinaryOp, dst, a, b []float32) {
+	bc.checkLens(len(dst), len(a), len(b))
+	_, sa, sb := bc.inner()
+	bc.forUnits(true, func(oo, oa, ob, n int) {
+		binaryRun(op, dst[oo:oo+n], a[oa:], sa, b[ob:], sb)
+	})
+}
+
+func (bc *Broadcast) checkLens(nd, na, nb int) {
+	if nd != numel(bc.Out) || na != bc.ANum || nb != bc.BNum {
+		panic(fmt.Sprintf("ops: broadcast to %v: buffers of %d, %d, %d values, want %d, %d, %d",
+			bc.Out, nd, na, nb, numel(bc.Out), bc.ANum, bc.BNum))
+	}
+}
+
+// binaryRun is one innermost run; a stride of 0 means the operand is constant on it.
+func binaryRun(op BinaryOp, dst, a []float32, sa int, b []float32, sb int) {
+	n := len(dst)
+	switch {
+	case sa == 1 && sb == 1:
+		a, b = a[:n], b[:n]
+		switch op {
+		case OpAdd:
+			for i := range dst {
+				dst[i] = a[i] + b[i]
+			}
+		case OpSub:
+			for i := range dst {
+				dst[i] = a[i] - b[i]
+			}
+		case OpMul:
+			for i := range dst {
+				dst[i] = a[i] * b[i]
+			}
+		case OpDiv:
+			for i := range dst {
+				dst[i] = a[i] / b[i]
+			}
+		}
+	case sa == 1:
+		a = a[:n]
+		bv := b[0]
+		switch op {
+		case OpAdd:
+			for i := range dst {
+				dst[i] = a[i] + bv
+			}
+		case OpSub:
+			for i := range dst {
+				dst[i] = a[i] - bv
+			}
+		case OpMul:
+			for i := range dst {
+				dst[i] = a[i] * bv
+			}
+		case OpDiv:
+			for i := range dst {
+				dst[i] = a[i] / bv
+			}
+		}
+	case sb == 1:
+		b = b[:n]
+		av := a[0]
+		switch op {
+		case OpAdd:
+			for i := range dst {
+				dst[i] = av + b[i]
+			}
+		case OpSub:
+			for i := range dst {
+				dst[i] = av - b[i]
+			}
+		case OpMul:
+			for i := range dst {
+				dst[i] = av * b[i]
+			}
+		case OpDiv:
+			for i := range dst {
+				dst[i] = av / b[i]
+			}
+		}
+	default:
+		v := binaryScalar(op, a[0], b[0])
+		for i := range dst {
+			dst[i] = v
+		}
+	}
+}
+
+func binaryScalar(op BinaryOp, a, b float32) float32 {
+	switch op {
+	case OpAdd:
+		return a + b
+	case OpSub:
+		return a - b
+	case OpMul:
+		return a * b
+	}
+	return a / b
+}
+
+// BackwardA accumulates into da (a's size) the gradient of sum(g * (a op b)) with
+// respect to a, summed over the axes a was broadcast along.
+func (bc *Broadcast) BackwardA(op BinaryOp, da, g, a, b []float32) {
+	bc.checkLens(len(g), len(a), len(b))
+	if len(da) != len(a) {
+		panic(fmt.Sprintf("ops: broadcast %v backward: gradient of %d values for a of %d", op, len(da), len(a)))
+	}
+	_, sa, sb := bc.inner()
+	// Runs write disjoint parts of da only when a is not broadcast at all.
+	bc.forUnits(bc.ANum == numel(bc.Out), func(oo, oa, ob, n int) {
+		gradRun(op, false, da[oa:], sa, g[oo:oo+n], a[oa:], b[ob:], sb)
+	})
+}
+
+// BackwardB is BackwardA for the second operand.
+func (bc *Broadcast) BackwardB(op BinaryOp, db, g, a, b []float32) {
+	bc.checkLens(len(g), len(a), len(b))
+	if len(db) != len(b) {
+		panic(fmt.Sprintf("ops: broadcast %v backward: gradient of %d values for b of %d", op, len(db), len(b)))
+	}
+	_, sa, sb := bc.inner()
+	bc.forUnits(bc.BNum == numel(bc.Out), func(oo, oa, ob, n int) {
+		gradRun(op, true, db[ob:], sb, g[oo:oo+n], b[ob:], a[oa:], sa)
+	})
+}
+
+// gradRun accumulates the gradient of one run into dself (stride ss, the operand's own
+// stride) given the operand's values self and the other operand other (stride so).
+// second tells whether self is the right-hand operand, which matters for Sub and Div.
+// A stride-0 target is a reduction: it is summed in float64 and added once.
+func gradRun(op BinaryOp, second bool, dself []float32, ss int, g, self []float32, other []float32, so int) {
+	n := len(g)
+	// d(a op b)/d self as a function of (self, other) at one element.
+	var f func(s, o float32) float32
+	switch {
+	case op == OpAdd, op == OpSub && !second:
+		f = nil // derivative 1
+	case op == OpSub:
+		f = func(s, o float32) float32 { return -1 }
+	case op == OpMul:
+		f = func(s, o float32) float32 { return o }
+	case op == OpDiv && !second:
+		f = func(s, o float32) float32 { return 1 / o }
+	default: // d(a/b)/db = -a/b^2
+		f = func(s, o float32) float32 { return -o / (s * s) }
+	}
+	if ss == 0 {
+		var acc float64
+		if f == nil {
+			for _, v := range g {
+				acc += float64(v)
+			}
+		} else {
+			for i, v := range g {
+				acc += float64(v * f(self[0], other[i*so]))
+			}
+		}
+		dself[0] += float32(acc)
+		return
+	}
+	dself = dself[:n]
+	switch {
+	case f == nil:
+		for i, v := range g {
+			dself[i] += v
+		}
+	case op == OpSub:
+		for i, v := range g {
+			dself[i] -= v
+		}
+	case op == OpMul && so == 1:
+		other = other[:n]
+		for i, v := range g {
+			dself[i] += v * other[i]
+		}
+	case op == OpMul:
+		o := other[0]
+		for i, v := range g {
+			dself[i] += v * o
+		}
+	case op == OpDiv && !second && so == 0:
+		o := other[0]
+		for i, v := range g {
+			dself[i] += v / o
+		}
+	case op == OpDiv && !second:
+		other = other[:n]
+		for i, v := range g {
+			dself[i] += v / other[i]
+		}
+	default:
+		self = self[:n]
+		for i, v := range g {
+			s := self[i]
+			dself[i] -= v * other[i*so] / (s * s)
+		}
+	}
+}
+
+// AddScalar computes dst = x + s.
+func AddScalar(dst, x []float32, s float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] + s
+	}
+}
+
+// Neg computes dst = -x.
+func Neg(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = -x[i]
+	}
+}
+
+// AddTo accumulates dst += x.
+func AddTo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] += x[i]
+	}
+}
+
+// SubFrom accumulates dst -= x.
+func SubFrom(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] -= x[i]
+	}
+}
