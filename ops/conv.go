@@ -2,8 +2,7 @@ package ops
 
 import (
 	"fmt"
-	"slices"
-	"sync"
+	"runtime"
 
 	"github.com/cvogl/halo/simd"
 )
@@ -101,7 +100,7 @@ func Conv2d(y, x, w, b []float32, g ConvGeom) {
 	case g.depthwise():
 		depthwiseForward(y, x, w, b, g)
 	default:
-		gemmConvForward(y, x, w, b, g)
+		gemmConvForward(y, x, w, b, g, g.pointwise())
 	}
 }
 
@@ -126,7 +125,7 @@ func Conv2dBackward(dx, dw, db, gy, x, w []float32, g ConvGeom) {
 		depthwiseBackward(dx, dw, gy, x, w, g)
 		return
 	}
-	gemmConvBackward(dx, dw, gy, x, w, g)
+	gemmConvBackward(dx, dw, gy, x, w, g, g.pointwise())
 }
 
 func checkConvLens(op string, g ConvGeom, y, x, w, b []float32) {
@@ -158,13 +157,13 @@ func convBiasBackward(db, gy []float32, g ConvGeom) {
 	})
 }
 
-// gemmConvForward runs each image and group as W_g [Og, K] x cols [K, OH*OW].
-func gemmConvForward(y, x, w, b []float32, g ConvGeom) {
+// gemmConvForward runs each image and group as W_g [Og, K] x cols [K, OH*OW]. direct
+// (only for pointwise geometries) uses the input block itself as cols.
+func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
 	groups := g.P.Groups
 	cg, og := g.C/groups, g.O/groups
 	k := cg * g.KH * g.KW
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	direct := g.pointwise()
 	simd.ParallelFor(g.N, 1, func(lo, hi int) {
 		var cols []float32
 		if !direct {
@@ -193,18 +192,19 @@ func gemmConvForward(y, x, w, b []float32, g ConvGeom) {
 	})
 }
 
-// gemmConvBackward: dW_g += dY_g cols^T and dX = col2im(W_g^T dY_g). Images run in
-// parallel; each chunk of images sums its weight gradient into its own buffer, and the
-// buffers are added in chunk order so the result does not depend on scheduling.
-func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
+// gemmConvBackward: dW_g += dY_g cols^T and dX = col2im(W_g^T dY_g). The images are
+// split into at most GOMAXPROCS contiguous slots run in parallel; slot 0 accumulates
+// straight into dw, every other slot into its own buffer, and those are added in slot
+// order, so the result does not depend on scheduling and at most one weight-sized
+// buffer per thread is allocated.
+func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom, direct bool) {
 	groups := g.P.Groups
 	cg, og := g.C/groups, g.O/groups
 	k := cg * g.KH * g.KW
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	direct := g.pointwise()
-	var mu sync.Mutex
-	partial := map[int][]float32{}
-	simd.ParallelFor(g.N, 1, func(lo, hi int) {
+	slots := min(g.N, runtime.GOMAXPROCS(0))
+	partial := make([][]float32, slots)
+	simd.ParallelFor(slots, 1, func(lo, hi int) {
 		var cols, dcols []float32
 		if !direct {
 			cols = getConvScratch(k * ohw)
@@ -214,51 +214,40 @@ func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 				defer putConvScratch(dcols)
 			}
 		}
-		var dwLocal []float32
-		if dw != nil {
-			if lo == 0 && hi == g.N {
-				dwLocal = dw
-			} else {
-				dwLocal = make([]float32, len(dw))
+		for slot := lo; slot < hi; slot++ {
+			dwSlot := dw
+			if dw != nil && slot > 0 {
+				dwSlot = make([]float32, len(dw))
+				partial[slot] = dwSlot
 			}
-		}
-		for n := lo; n < hi; n++ {
-			for gi := 0; gi < groups; gi++ {
-				xg := x[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
-				gyg := gy[(n*g.O+gi*og)*ohw : (n*g.O+(gi+1)*og)*ohw]
-				wg := w[gi*og*k:]
-				if dwLocal != nil {
-					src := xg
-					if !direct {
-						im2col(cols, xg, cg, g)
-						src = cols
+			for n := slot * g.N / slots; n < (slot+1)*g.N/slots; n++ {
+				for gi := 0; gi < groups; gi++ {
+					xg := x[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
+					gyg := gy[(n*g.O+gi*og)*ohw : (n*g.O+(gi+1)*og)*ohw]
+					wg := w[gi*og*k:]
+					if dwSlot != nil {
+						src := xg
+						if !direct {
+							im2col(cols, xg, cg, g)
+							src = cols
+						}
+						simd.Sgemm(false, true, og, k, ohw, 1, gyg, ohw, src, ohw, 1, dwSlot[gi*og*k:], k)
 					}
-					simd.Sgemm(false, true, og, k, ohw, 1, gyg, ohw, src, ohw, 1, dwLocal[gi*og*k:], k)
-				}
-				if dx != nil {
-					dxg := dx[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
-					if direct {
-						simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 1, dxg, ohw)
-					} else {
-						simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 0, dcols, ohw)
-						col2im(dxg, dcols, cg, g)
+					if dx != nil {
+						dxg := dx[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
+						if direct {
+							simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 1, dxg, ohw)
+						} else {
+							simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 0, dcols, ohw)
+							col2im(dxg, dcols, cg, g)
+						}
 					}
 				}
 			}
-		}
-		if dwLocal != nil && &dwLocal[0] != &dw[0] {
-			mu.Lock()
-			partial[lo] = dwLocal
-			mu.Unlock()
 		}
 	})
-	keys := make([]int, 0, len(partial))
-	for lo := range partial {
-		keys = append(keys, lo)
-	}
-	slices.Sort(keys)
-	for _, lo := range keys {
-		simd.Axpy(1, partial[lo], dw)
+	for _, p := range partial[min(1, slots):] {
+		simd.Axpy(1, p, dw)
 	}
 }
 
