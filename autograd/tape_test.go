@@ -7,7 +7,7 @@ func TestGradientAccumulatesOverUses(t *testing.T) {
 	x := Param([]float32{1, 2, 3}, 3)
 	a := SumAll(MulScalar(x, 2))
 	b := SumAll(MulScalar(x, 3))
-	total := SumAll(Concat1(a, b))
+	total := SumAll(Concat(0, Reshape(a, 1), Reshape(b, 1)))
 	total.Backward()
 	for i, g := range x.Grad {
 		if g != 5 {
