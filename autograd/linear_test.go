@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/cvogl/halo/loader/golden"
@@ -135,5 +136,53 @@ func TestMatMulGradCheck(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// Every backward must add to existing gradients: an input used by two calls of the
+// same op receives the sum of both contributions.
+func TestNormFamilyGradientsAccumulate(t *testing.T) {
+	rm, rv := []float32{0, 0.1, -0.1}, []float32{1, 2, 0.5}
+	cases := map[string]struct {
+		shapes [][]int
+		f      func(x []*Tensor) *Tensor
+	}{
+		"linear":       {[][]int{{4, 5}, {3, 5}, {3}}, func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }},
+		"matmul":       {[][]int{{2, 4, 3}, {2, 5, 4}}, func(x []*Tensor) *Tensor { return MatMul(x[0], x[1], true, true) }},
+		"bn-train":     {[][]int{{2, 3, 2, 2}, {3}, {3}}, func(x []*Tensor) *Tensor { return BatchNorm2d(x[0], x[1], x[2], nil, nil, true, 0.1, 1e-5) }},
+		"bn-eval":      {[][]int{{2, 3, 2, 2}, {3}, {3}}, func(x []*Tensor) *Tensor { return BatchNorm2d(x[0], x[1], x[2], rm, rv, false, 0.1, 1e-5) }},
+		"layernorm":    {[][]int{{4, 5}, {5}, {5}}, func(x []*Tensor) *Tensor { return LayerNorm(x[0], x[1], x[2], 1e-5) }},
+		"softmax":      {[][]int{{3, 4, 2}}, func(x []*Tensor) *Tensor { return Softmax(x[0], 1) }},
+		"logsoftmax":   {[][]int{{3, 4, 2}}, func(x []*Tensor) *Tensor { return LogSoftmax(x[0], 1) }},
+		"crossentropy": {[][]int{{3, 4}}, func(x []*Tensor) *Tensor { return CrossEntropy(x[0], []int{1, 0, 3}) }},
+		"mse":          {[][]int{{3, 4}, {3, 4}}, func(x []*Tensor) *Tensor { return MSE(x[0], x[1]) }},
+		"normalize":    {[][]int{{3, 4, 2}}, func(x []*Tensor) *Tensor { return Normalize(x[0], 1, 1e-12) }},
+		"attention": {[][]int{{1, 3, 2, 2}, {1, 4, 2, 2}, {1, 4, 2, 3}}, func(x []*Tensor) *Tensor {
+			return LinearAttention(x[0], x[1], x[2], 1e-6)
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var in []*Tensor
+			for i, s := range tc.shapes {
+				in = append(in, RandTensor(uint64(70+i), -1, 1, s...))
+			}
+			y := tc.f(in)
+			cot := RandTensor(99, -1, 1, y.Shape...).Data
+			Backward([]*Tensor{y}, [][]float32{cot})
+			once := make([][]float32, len(in))
+			for i, x := range in {
+				once[i], x.Grad = x.Grad, nil
+			}
+			y1, y2 := tc.f(in), tc.f(in)
+			Backward([]*Tensor{y1, y2}, [][]float32{cot, cot})
+			for i, x := range in {
+				for j, g := range x.Grad {
+					if d := math.Abs(float64(g - 2*once[i][j])); d > 1e-5*(1+math.Abs(float64(g))) {
+						t.Fatalf("input %d element %d: grad of two uses %v, one use %v", i, j, g, once[i][j])
+					}
+				}
+			}
+		})
 	}
 }

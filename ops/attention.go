@@ -1,10 +1,6 @@
 package ops
 
-import (
-	"math"
-
-	"github.com/cvogl/halo/simd"
-)
+import "github.com/cvogl/halo/simd"
 
 // LinearAttentionDims gives the shapes of LoFTR's linear attention: queries
 // [N, L, H, D], keys [N, S, H, D], values [N, S, H, Dv], output [N, L, H, Dv].
@@ -18,14 +14,12 @@ type LinearAttentionState struct {
 }
 
 // eluPlusOne is the attention's feature map phi(x) = elu(x) + 1, positive everywhere.
+// Computed as elu then +1, like the official code, so small values round as PyTorch's.
 func eluPlusOne(dst, src []float32) {
-	for i, v := range src {
-		if v > 0 {
-			dst[i] = v + 1
-		} else {
-			dst[i] = float32(math.Exp(float64(v)))
-		}
-	}
+	simd.ParallelFor(len(src), 1<<14, func(lo, hi int) {
+		simd.ELU(dst[lo:hi], src[lo:hi])
+		simd.AddScalar(dst[lo:hi], dst[lo:hi], 1)
+	})
 }
 
 // LinearAttentionForward computes, per batch element n and head h,
@@ -155,11 +149,12 @@ func LinearAttentionBackward(dq, dk, dv, g, out, q, k, v []float32, st *LinearAt
 // phiGrad accumulates dx += gphi * phi'(x), where phi(x) = elu(x)+1 has derivative 1
 // for x > 0 and exp(x) = phi(x) otherwise.
 func phiGrad(dx, gphi, x, phi []float32) {
+	x, phi, dx = x[:len(gphi)], phi[:len(gphi)], dx[:len(gphi)]
 	for i, gv := range gphi {
+		d := phi[i]
 		if x[i] > 0 {
-			dx[i] += gv
-		} else {
-			dx[i] += gv * phi[i]
+			d = 1 // a conditional move: signs are random, a branch would mispredict
 		}
+		dx[i] += gv * d
 	}
 }
