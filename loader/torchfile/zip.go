@@ -76,8 +76,11 @@ func readZip(r io.ReaderAt, size int64, nested int) (*File, error) {
 		}
 	}
 	if e := entries[member("version")]; e != nil {
-		if b, err := readEntry(r, size, e, 64); err == nil {
-			file.Version = strings.TrimSpace(string(b))
+		// informational only: a missing or odd version record does not stop the load
+		if e.UncompressedSize64 <= 64 {
+			if b, err := readEntry(r, size, e, -1); err == nil {
+				file.Version = strings.TrimSpace(string(b))
+			}
 		}
 	}
 
