@@ -24,7 +24,7 @@ func TestConvValidRange(t *testing.T) {
 	}
 }
 
-func randSlice(rng *rand.Rand, n int) []float32 {
+func convRandSlice(rng *rand.Rand, n int) []float32 {
 	s := make([]float32, n)
 	for i := range s {
 		s[i] = 2*rng.Float32() - 1
@@ -32,7 +32,7 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	return s
 }
 
-func closeSlices(t *testing.T, what string, got, want []float32, tol float64) {
+func convCloseSlices(t *testing.T, what string, got, want []float32, tol float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
@@ -50,7 +50,7 @@ type convRun struct{ y, dx, dw, db []float32 }
 
 func runConvPath(g ConvGeom, nx, nw int, seed uint64, forward func(y []float32), backward func(dx, dw []float32)) convRun {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	r := convRun{y: make([]float32, g.N*g.O*g.OH*g.OW), dx: randSlice(rng, nx), dw: randSlice(rng, nw), db: randSlice(rng, g.O)}
+	r := convRun{y: make([]float32, g.N*g.O*g.OH*g.OW), dx: convRandSlice(rng, nx), dw: convRandSlice(rng, nw), db: convRandSlice(rng, g.O)}
 	forward(r.y)
 	backward(r.dx, r.dw)
 	return r
@@ -78,17 +78,17 @@ func TestConvPathsAgree(t *testing.T) {
 				t.Fatalf("geometry %+v is not the case under test", g)
 			}
 			rng := rand.New(rand.NewPCG(3, 4))
-			x, w, b := randSlice(rng, g.N*g.C*g.H*g.W), randSlice(rng, g.O*(g.C/g.P.Groups)*g.KH*g.KW), randSlice(rng, g.O)
-			gy := randSlice(rng, g.N*g.O*g.OH*g.OW)
+			x, w, b := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*(g.C/g.P.Groups)*g.KH*g.KW), convRandSlice(rng, g.O)
+			gy := convRandSlice(rng, g.N*g.O*g.OH*g.OW)
 			fast := runConvPath(g, len(x), len(w), 9,
 				func(y []float32) { Conv2d(y, x, w, b, g) },
 				func(dx, dw []float32) { Conv2dBackward(dx, dw, nil, gy, x, w, g) })
 			slow := runConvPath(g, len(x), len(w), 9,
 				func(y []float32) { gemmConvForward(y, x, w, b, g, false) },
 				func(dx, dw []float32) { gemmConvBackward(dx, dw, gy, x, w, g, false) })
-			closeSlices(t, "y", fast.y, slow.y, 1e-5)
-			closeSlices(t, "dx", fast.dx, slow.dx, 1e-5)
-			closeSlices(t, "dw", fast.dw, slow.dw, 1e-4)
+			convCloseSlices(t, "y", fast.y, slow.y, 1e-5)
+			convCloseSlices(t, "dx", fast.dx, slow.dx, 1e-5)
+			convCloseSlices(t, "dw", fast.dw, slow.dw, 1e-4)
 		})
 	}
 }
@@ -100,8 +100,8 @@ func TestConvBatchSplit(t *testing.T) {
 	p := ConvParams{StrideH: 2, StrideW: 1, PadH: 1, PadW: 2, DilW: 2, Groups: 2}
 	g := NewConvGeom(xs, ws, []int{8}, p)
 	rng := rand.New(rand.NewPCG(5, 6))
-	x, w := randSlice(rng, g.N*g.C*g.H*g.W), randSlice(rng, 8*3*3*3)
-	gy := randSlice(rng, g.N*g.O*g.OH*g.OW)
+	x, w := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, 8*3*3*3)
+	gy := convRandSlice(rng, g.N*g.O*g.OH*g.OW)
 	dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, 8)
 	Conv2dBackward(dx, dw, db, gy, x, w, g)
 	Conv2dBackward(dx, dw, db, gy, x, w, g) // twice: everything doubles
@@ -117,7 +117,7 @@ func TestConvBatchSplit(t *testing.T) {
 			s[i] *= 2
 		}
 	}
-	closeSlices(t, "dx", dx, wantDx, 1e-5)
-	closeSlices(t, "dw", dw, wantDw, 1e-4)
-	closeSlices(t, "db", db, wantDb, 1e-4)
+	convCloseSlices(t, "dx", dx, wantDx, 1e-5)
+	convCloseSlices(t, "dw", dw, wantDw, 1e-4)
+	convCloseSlices(t, "db", db, wantDb, 1e-4)
 }
