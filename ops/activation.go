@@ -7,8 +7,8 @@ import (
 )
 
 // Activation kernels: forward kernels overwrite dst (which may alias x); backward
-// kernels accumulate into dx. Transcendentals go through float64, so each result is
-// the correctly rounded float32 of a float64 evaluation.
+// kernels accumulate into dx. Forward transcendentals use simd's vector kernels
+// (a few ulp, see simd/math_generic.go); backward ones go through float64.
 
 // parallelElems runs fn over [0, n) in chunks on the worker pool.
 func parallelElems(n int, fn func(lo, hi int)) {
@@ -78,12 +78,7 @@ const (
 // GELU computes the exact GELU, dst = 0.5*x*(1 + erf(x/sqrt 2)).
 func GELU(dst, x []float32) {
 	x = x[:len(dst)]
-	parallelElems(len(dst), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v := float64(x[i])
-			dst[i] = float32(0.5 * v * (1 + math.Erf(v*invSqrt2)))
-		}
-	})
+	parallelElems(len(dst), func(lo, hi int) { simd.GELU(dst[lo:hi], x[lo:hi]) })
 }
 
 // GELUBackward accumulates dx += g * (Phi(x) + x*phi(x)), Phi and phi the standard
@@ -93,20 +88,16 @@ func GELUBackward(dx, g, x []float32) {
 	parallelElems(len(dx), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
-			d := 0.5*(1+math.Erf(v*invSqrt2)) + v*invSqrt2Pi*math.Exp(-0.5*v*v)
+			d := 0.5*math.Erfc(-v*invSqrt2) + v*invSqrt2Pi*math.Exp(-0.5*v*v)
 			dx[i] += g[i] * float32(d)
 		}
 	})
 }
 
-// Sigmoid computes dst = 1/(1+exp(-x)).
+// Sigmoid computes dst = 1/(1+exp(-x)) (results below 2^-126 flush to 0).
 func Sigmoid(dst, x []float32) {
 	x = x[:len(dst)]
-	parallelElems(len(dst), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			dst[i] = float32(1 / (1 + math.Exp(-float64(x[i]))))
-		}
-	})
+	parallelElems(len(dst), func(lo, hi int) { simd.Sigmoid(dst[lo:hi], x[lo:hi]) })
 }
 
 // SigmoidBackward accumulates dx += g*y*(1-y) from the forward output y.
@@ -119,14 +110,10 @@ func SigmoidBackward(dx, g, y []float32) {
 	})
 }
 
-// Exp computes dst = exp(x).
+// Exp computes dst = exp(x) (results below 2^-126 flush to 0).
 func Exp(dst, x []float32) {
 	x = x[:len(dst)]
-	parallelElems(len(dst), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			dst[i] = float32(math.Exp(float64(x[i])))
-		}
-	})
+	parallelElems(len(dst), func(lo, hi int) { simd.Exp(dst[lo:hi], x[lo:hi]) })
 }
 
 // ExpBackward accumulates dx += g*y from the forward output y = exp(x).
@@ -162,13 +149,14 @@ func LogBackward(dx, g, x []float32) {
 // ELU computes dst = x for x > 0, alpha*(exp(x)-1) otherwise.
 func ELU(dst, x []float32, alpha float32) {
 	x = x[:len(dst)]
-	a := float64(alpha)
 	parallelElems(len(dst), func(lo, hi int) {
+		simd.ELU(dst[lo:hi], x[lo:hi])
+		if alpha == 1 {
+			return
+		}
 		for i := lo; i < hi; i++ {
-			if v := x[i]; v > 0 {
-				dst[i] = v
-			} else {
-				dst[i] = float32(a * math.Expm1(float64(v)))
+			if dst[i] < 0 {
+				dst[i] *= alpha
 			}
 		}
 	})

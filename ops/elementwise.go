@@ -228,17 +228,13 @@ func binaryRun(op BinaryOp, dst, a []float32, sa int, b []float32, sb int) {
 		a, b = a[:n], b[:n]
 		switch op {
 		case OpAdd:
-			for i := range dst {
-				dst[i] = a[i] + b[i]
-			}
+			simd.Add(dst, a, b)
 		case OpSub:
 			for i := range dst {
 				dst[i] = a[i] - b[i]
 			}
 		case OpMul:
-			for i := range dst {
-				dst[i] = a[i] * b[i]
-			}
+			simd.Mul(dst, a, b)
 		case OpDiv:
 			for i := range dst {
 				dst[i] = a[i] / b[i]
@@ -249,9 +245,7 @@ func binaryRun(op BinaryOp, dst, a []float32, sa int, b []float32, sb int) {
 		bv := b[0]
 		switch op {
 		case OpAdd:
-			for i := range dst {
-				dst[i] = a[i] + bv
-			}
+			simd.AddScalar(dst, a, bv)
 		case OpSub:
 			for i := range dst {
 				dst[i] = a[i] - bv
@@ -408,9 +402,7 @@ func gradRun(op BinaryOp, second bool, dself []float32, ss int, g, self []float3
 // AddScalar computes dst = x + s.
 func AddScalar(dst, x []float32, s float32) {
 	x = x[:len(dst)]
-	for i := range dst {
-		dst[i] = x[i] + s
-	}
+	parallelElems(len(dst), func(lo, hi int) { simd.AddScalar(dst[lo:hi], x[lo:hi], s) })
 }
 
 // Neg computes dst = -x.
@@ -424,9 +416,7 @@ func Neg(dst, x []float32) {
 // AddTo accumulates dst += x.
 func AddTo(dst, x []float32) {
 	x = x[:len(dst)]
-	for i := range dst {
-		dst[i] += x[i]
-	}
+	parallelElems(len(dst), func(lo, hi int) { simd.Axpy(1, x[lo:hi], dst[lo:hi]) })
 }
 
 // SubFrom accumulates dst -= x.
