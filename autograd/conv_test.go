@@ -105,16 +105,17 @@ func TestConv2dGradCheck(t *testing.T) {
 		p    ops.ConvParams
 		bias bool
 	}{
-		{[]int{2, 3, 5, 6}, []int{4, 3, 3, 3}, convP(1, 1, 1, 1, 1, 1, 1), true},                                // 3x3 pad 1
-		{[]int{2, 3, 7, 5}, []int{4, 3, 3, 3}, convP(2, 2, 1, 1, 1, 1, 1), false},                               // stride 2, odd sizes
-		{[]int{1, 4, 8, 7}, []int{6, 2, 3, 3}, convP(1, 1, 3, 3, 3, 3, 2), true},                                // dilation 3, groups 2
-		{[]int{2, 3, 7, 8}, []int{3, 1, 3, 3}, convP(1, 1, 3, 3, 3, 3, 3), true},                                // depthwise, dilation 3
-		{[]int{2, 3, 8, 7}, []int{3, 1, 5, 5}, convP(2, 2, 2, 2, 1, 1, 3), false},                               // depthwise, stride 2
-		{[]int{2, 4, 3, 5}, []int{6, 2, 1, 1}, convP(1, 1, 0, 0, 1, 1, 2), true},                                // pointwise, groups 2
-		{[]int{2, 3, 5, 7}, []int{4, 3, 1, 1}, convP(2, 2, 0, 0, 1, 1, 1), true},                                // 1x1 stride 2
-		{[]int{1, 2, 6, 7}, []int{3, 2, 2, 3}, convP(2, 1, 0, 1, 1, 2, 1), true},                                // asymmetric everything
-		{[]int{1, 2, 4, 3}, []int{2, 1, 3, 3}, convP(1, 1, 2, 2, 1, 1, 2), false},                               // depthwise, padding > k/2
-		{[]int{1, 2, 5, 5}, []int{4, 1, 3, 3}, convP(1, 1, 1, 1, 1, 1, 2), true},                                // channel multiplier 2
+		{[]int{2, 3, 5, 6}, []int{4, 3, 3, 3}, convP(1, 1, 1, 1, 1, 1, 1), true},  // 3x3 pad 1
+		{[]int{2, 3, 7, 5}, []int{4, 3, 3, 3}, convP(2, 2, 1, 1, 1, 1, 1), false}, // stride 2, odd sizes
+		{[]int{1, 4, 8, 7}, []int{6, 2, 3, 3}, convP(1, 1, 3, 3, 3, 3, 2), true},  // dilation 3, groups 2
+		{[]int{2, 3, 7, 8}, []int{3, 1, 3, 3}, convP(1, 1, 3, 3, 3, 3, 3), true},  // depthwise, dilation 3
+		{[]int{2, 3, 8, 7}, []int{3, 1, 5, 5}, convP(2, 2, 2, 2, 1, 1, 3), false}, // depthwise, stride 2
+		{[]int{2, 4, 3, 5}, []int{6, 2, 1, 1}, convP(1, 1, 0, 0, 1, 1, 2), true},  // pointwise, groups 2
+		{[]int{2, 3, 5, 7}, []int{4, 3, 1, 1}, convP(2, 2, 0, 0, 1, 1, 1), true},  // 1x1 stride 2
+		{[]int{1, 2, 6, 7}, []int{3, 2, 2, 3}, convP(2, 1, 0, 1, 1, 2, 1), true},  // asymmetric everything
+		{[]int{1, 2, 4, 3}, []int{2, 1, 3, 3}, convP(1, 1, 2, 2, 1, 1, 2), false}, // depthwise, padding > k/2
+		{[]int{1, 2, 5, 5}, []int{4, 1, 3, 3}, convP(1, 1, 1, 1, 1, 1, 2), true},
+		{[]int{2, 2, 6, 5}, []int{2, 1, 3, 2}, convP(1, 1, 0, 3, 2, 1, 2), true},                                // depthwise, asymmetric pad and dilation                                // channel multiplier 2
 		{[]int{1, 2, 9, 9}, []int{2, 2, 7, 7}, convP(4, 4, 3, 3, 1, 1, 1), true},                                // 7x7 stride 4
 		{[]int{3, 1, 4, 4}, []int{1, 1, 3, 3}, ops.ConvParams{StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, false}, // zero dil/groups mean 1
 	}

@@ -69,6 +69,8 @@ func TestConvPathsAgree(t *testing.T) {
 		{"depthwise 7x7 d3", []int{6, 5, 13, 17}, []int{5, 1, 7, 7}, ConvParams{PadH: 9, PadW: 9, DilH: 3, DilW: 3, Groups: 5}, false},
 		{"depthwise 3x3 s2", []int{7, 4, 12, 11}, []int{4, 1, 3, 3}, ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, Groups: 4}, false},
 		{"depthwise 5x5 p2", []int{5, 3, 9, 30}, []int{3, 1, 5, 5}, ConvParams{PadH: 2, PadW: 2, Groups: 3}, false},
+		{"depthwise 3x5 asymmetric", []int{3, 4, 10, 9}, []int{4, 1, 3, 5}, ConvParams{PadW: 4, DilH: 2, Groups: 4}, false},
+		{"depthwise 3x3 stride 2x1", []int{3, 4, 10, 9}, []int{4, 1, 3, 3}, ConvParams{StrideH: 2, PadH: 1, PadW: 1, Groups: 4}, false},
 		{"pointwise", []int{6, 8, 7, 9}, []int{6, 8, 1, 1}, ConvParams{}, true},
 		{"pointwise groups 2", []int{5, 8, 4, 5}, []int{4, 4, 1, 1}, ConvParams{Groups: 2}, true},
 	} {

@@ -24,7 +24,7 @@ func newBilinearTaps(in, out int) bilinearTaps {
 		if src < 0 {
 			src = 0
 		}
-		i0 := int(src)
+		i0 := min(int(src), in-1)
 		i1 := i0
 		if i0 < in-1 {
 			i1 = i0 + 1
