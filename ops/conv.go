@@ -157,17 +157,19 @@ func convBiasBackward(db, gy []float32, g ConvGeom) {
 	})
 }
 
-// gemmConvForward runs each image and group as W_g [Og, K] x cols [K, OH*OW]. direct
-// (only for pointwise geometries) uses the input block itself as cols.
+// gemmConvForward runs each image and group as W_g [Og, K] x cols [K, OH*OW], the
+// columns built for a block of output rows at a time. direct (only for pointwise
+// geometries) uses the input block itself as cols.
 func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
 	groups := g.P.Groups
 	cg, og := g.C/groups, g.O/groups
 	k := cg * g.KH * g.KW
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	rb := convRowBlock(k, g)
 	simd.ParallelFor(g.N, 1, func(lo, hi int) {
 		var cols []float32
 		if !direct {
-			cols = getConvScratch(k * ohw)
+			cols = getConvScratch(k * rb * g.OW)
 			defer putConvScratch(cols)
 		}
 		for n := lo; n < hi; n++ {
@@ -181,36 +183,41 @@ func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
 					}
 					beta = 1
 				}
-				src := xg
-				if !direct {
-					im2col(cols, xg, cg, g)
-					src = cols
+				if direct {
+					simd.Sgemm(false, false, og, ohw, k, 1, w[gi*og*k:], k, xg, hw, beta, yg, ohw)
+					continue
 				}
-				simd.Sgemm(false, false, og, ohw, k, 1, w[gi*og*k:], k, src, ohw, beta, yg, ohw)
+				for oh0 := 0; oh0 < g.OH; oh0 += rb {
+					oh1 := min(oh0+rb, g.OH)
+					nb := (oh1 - oh0) * g.OW
+					im2col(cols, xg, cg, g, oh0, oh1)
+					simd.Sgemm(false, false, og, nb, k, 1, w[gi*og*k:], k, cols, nb, beta, yg[oh0*g.OW:], ohw)
+				}
 			}
 		}
 	})
 }
 
-// gemmConvBackward: dW_g += dY_g cols^T and dX = col2im(W_g^T dY_g). The images are
-// split into at most GOMAXPROCS contiguous slots run in parallel; slot 0 accumulates
-// straight into dw, every other slot into its own buffer, and those are added in slot
-// order, so the result does not depend on scheduling and at most one weight-sized
-// buffer per thread is allocated.
+// gemmConvBackward: dW_g += dY_g cols^T and dX = col2im(W_g^T dY_g), per block of
+// output rows. The images are split into at most GOMAXPROCS contiguous slots run in
+// parallel; slot 0 accumulates straight into dw, every other slot into its own buffer,
+// and those are added in slot order, so the result does not depend on scheduling and
+// at most one weight-sized buffer per thread is allocated.
 func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom, direct bool) {
 	groups := g.P.Groups
 	cg, og := g.C/groups, g.O/groups
 	k := cg * g.KH * g.KW
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	rb := convRowBlock(k, g)
 	slots := min(g.N, runtime.GOMAXPROCS(0))
 	partial := make([][]float32, slots)
 	simd.ParallelFor(slots, 1, func(lo, hi int) {
 		var cols, dcols []float32
 		if !direct {
-			cols = getConvScratch(k * ohw)
+			cols = getConvScratch(k * rb * g.OW)
 			defer putConvScratch(cols)
 			if dx != nil {
-				dcols = getConvScratch(k * ohw)
+				dcols = getConvScratch(k * rb * g.OW)
 				defer putConvScratch(dcols)
 			}
 		}
@@ -225,21 +232,30 @@ func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom, direct bool) {
 					xg := x[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
 					gyg := gy[(n*g.O+gi*og)*ohw : (n*g.O+(gi+1)*og)*ohw]
 					wg := w[gi*og*k:]
-					if dwSlot != nil {
-						src := xg
-						if !direct {
-							im2col(cols, xg, cg, g)
-							src = cols
-						}
-						simd.Sgemm(false, true, og, k, ohw, 1, gyg, ohw, src, ohw, 1, dwSlot[gi*og*k:], k)
-					}
+					var dxg []float32
 					if dx != nil {
-						dxg := dx[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
-						if direct {
-							simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 1, dxg, ohw)
-						} else {
-							simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 0, dcols, ohw)
-							col2im(dxg, dcols, cg, g)
+						dxg = dx[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
+					}
+					if direct {
+						if dwSlot != nil {
+							simd.Sgemm(false, true, og, k, ohw, 1, gyg, ohw, xg, hw, 1, dwSlot[gi*og*k:], k)
+						}
+						if dxg != nil {
+							simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 1, dxg, hw)
+						}
+						continue
+					}
+					for oh0 := 0; oh0 < g.OH; oh0 += rb {
+						oh1 := min(oh0+rb, g.OH)
+						nb := (oh1 - oh0) * g.OW
+						gyb := gyg[oh0*g.OW:]
+						if dwSlot != nil {
+							im2col(cols, xg, cg, g, oh0, oh1)
+							simd.Sgemm(false, true, og, k, nb, 1, gyb, ohw, cols, nb, 1, dwSlot[gi*og*k:], k)
+						}
+						if dxg != nil {
+							simd.Sgemm(true, false, k, nb, og, 1, wg, k, gyb, ohw, 0, dcols, nb)
+							col2im(dxg, dcols, cg, g, oh0, oh1)
 						}
 					}
 				}

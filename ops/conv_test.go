@@ -123,3 +123,29 @@ func TestConvBatchSplit(t *testing.T) {
 	convCloseSlices(t, "dw", dw, wantDw, 1e-4)
 	convCloseSlices(t, "db", db, wantDb, 1e-4)
 }
+
+// TestConvRowBlocks runs the im2col path with a column budget of a few output rows
+// (leaving a short last block) and checks it against one block per image.
+func TestConvRowBlocks(t *testing.T) {
+	xs, ws := []int{3, 4, 13, 9}, []int{6, 2, 3, 3}
+	p := ConvParams{StrideH: 2, PadH: 2, PadW: 1, DilH: 2, Groups: 2}
+	g := NewConvGeom(xs, ws, []int{6}, p)
+	rng := rand.New(rand.NewPCG(7, 8))
+	x, w, b := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, 6*2*3*3), convRandSlice(rng, 6)
+	gy := convRandSlice(rng, g.N*g.O*g.OH*g.OW)
+	run := func() convRun {
+		return runConvPath(g, len(x), len(w), 11,
+			func(y []float32) { Conv2d(y, x, w, b, g) },
+			func(dx, dw []float32) { Conv2dBackward(dx, dw, nil, gy, x, w, g) })
+	}
+	whole := run()
+	defer func(v int) { convColsBudget = v }(convColsBudget)
+	convColsBudget = 2*2*3*3*g.OW + 5 // two rows per block
+	if rb := convRowBlock(2*3*3, g); rb != 2 || g.OH%rb == 0 {
+		t.Fatalf("block of %d rows for OH %d", rb, g.OH)
+	}
+	blocked := run()
+	convCloseSlices(t, "y", blocked.y, whole.y, 1e-6)
+	convCloseSlices(t, "dx", blocked.dx, whole.dx, 1e-6)
+	convCloseSlices(t, "dw", blocked.dw, whole.dw, 1e-5)
+}

@@ -19,24 +19,26 @@ func convValidRange(off, stride, in, out int) (lo, hi int) {
 }
 
 // im2col writes the column matrix of one image's group of cg channels (x holds exactly
-// those channels, [cg, H, W]) into cols, laid out [cg*KH*KW, OH*OW] with row
-// (c*KH+kh)*KW+kw. Padding taps are zero.
-func im2col(cols, x []float32, cg int, g ConvGeom) {
+// those channels, [cg, H, W]) for the output rows [oh0, oh1) into cols, laid out
+// [cg*KH*KW, (oh1-oh0)*OW] with row (c*KH+kh)*KW+kw. Padding taps are zero.
+func im2col(cols, x []float32, cg int, g ConvGeom, oh0, oh1 int) {
 	p := g.P
-	ohw := g.OH * g.OW
+	nb := (oh1 - oh0) * g.OW
 	for c := 0; c < cg; c++ {
 		xc := x[c*g.H*g.W : (c+1)*g.H*g.W]
 		for kh := 0; kh < g.KH; kh++ {
 			offH := kh*p.DilH - p.PadH
 			hLo, hHi := convValidRange(offH, p.StrideH, g.H, g.OH)
+			hLo, hHi = min(max(hLo, oh0), oh1), max(min(hHi, oh1), oh0)
 			for kw := 0; kw < g.KW; kw++ {
 				offW := kw*p.DilW - p.PadW
 				wLo, wHi := convValidRange(offW, p.StrideW, g.W, g.OW)
-				row := cols[((c*g.KH+kh)*g.KW+kw)*ohw : ((c*g.KH+kh)*g.KW+kw+1)*ohw]
-				clear(row[:hLo*g.OW])
-				clear(row[hHi*g.OW:])
+				r := (c*g.KH+kh)*g.KW + kw
+				row := cols[r*nb : (r+1)*nb]
+				clear(row[:(hLo-oh0)*g.OW])
+				clear(row[(hHi-oh0)*g.OW:])
 				for oh := hLo; oh < hHi; oh++ {
-					dst := row[oh*g.OW : (oh+1)*g.OW]
+					dst := row[(oh-oh0)*g.OW : (oh-oh0+1)*g.OW]
 					src := xc[(oh*p.StrideH+offH)*g.W : (oh*p.StrideH+offH+1)*g.W]
 					clear(dst[:wLo])
 					clear(dst[wHi:])
@@ -56,25 +58,28 @@ func im2col(cols, x []float32, cg int, g ConvGeom) {
 	}
 }
 
-// col2im is the adjoint of im2col: it adds every column entry back onto the input
-// position it was read from (dx += col2im(cols)); padding taps are dropped.
-func col2im(dx, cols []float32, cg int, g ConvGeom) {
+// col2im is the adjoint of im2col for the same output rows: it adds every column entry
+// back onto the input position it was read from (dx += col2im(cols)); padding taps are
+// dropped.
+func col2im(dx, cols []float32, cg int, g ConvGeom, oh0, oh1 int) {
 	p := g.P
-	ohw := g.OH * g.OW
+	nb := (oh1 - oh0) * g.OW
 	for c := 0; c < cg; c++ {
 		dxc := dx[c*g.H*g.W : (c+1)*g.H*g.W]
 		for kh := 0; kh < g.KH; kh++ {
 			offH := kh*p.DilH - p.PadH
 			hLo, hHi := convValidRange(offH, p.StrideH, g.H, g.OH)
+			hLo, hHi = max(hLo, oh0), min(hHi, oh1)
 			for kw := 0; kw < g.KW; kw++ {
 				offW := kw*p.DilW - p.PadW
 				wLo, wHi := convValidRange(offW, p.StrideW, g.W, g.OW)
 				if wLo >= wHi {
 					continue
 				}
-				row := cols[((c*g.KH+kh)*g.KW+kw)*ohw : ((c*g.KH+kh)*g.KW+kw+1)*ohw]
+				r := (c*g.KH+kh)*g.KW + kw
+				row := cols[r*nb : (r+1)*nb]
 				for oh := hLo; oh < hHi; oh++ {
-					src := row[oh*g.OW : (oh+1)*g.OW]
+					src := row[(oh-oh0)*g.OW : (oh-oh0+1)*g.OW]
 					dst := dxc[(oh*p.StrideH+offH)*g.W : (oh*p.StrideH+offH+1)*g.W]
 					if p.StrideW == 1 {
 						d := dst[wLo+offW : wHi+offW]
@@ -90,6 +95,17 @@ func col2im(dx, cols []float32, cg int, g ConvGeom) {
 			}
 		}
 	}
+}
+
+// convColsBudget caps one im2col buffer (in float32): a convolution whose full column
+// matrix is larger runs in blocks of output rows. It bounds memory per worker (the
+// stage-1 convs of a 1024x1024 image would otherwise need tens of MB each) while
+// keeping the GEMM's n dimension in the hundreds or more.
+var convColsBudget = 1 << 21
+
+// convRowBlock returns how many output rows one im2col block holds.
+func convRowBlock(k int, g ConvGeom) int {
+	return min(g.OH, max(1, convColsBudget/(k*g.OW)))
 }
 
 // convScratch recycles the large im2col buffers between calls; a training step would
