@@ -13,8 +13,9 @@ import (
 // Optimizer updates parameters from their gradients.
 //
 // The update rules are PyTorch 1.13's single-tensor implementations, evaluated in
-// float32 in PyTorch's operation order (hyper-parameters rounded to float32 where
-// PyTorch's kernels round them). Parameters whose Grad is nil are skipped entirely,
+// float32 in PyTorch's operation order, hyper-parameters rounded to float32 where
+// PyTorch's kernels round them and multiply-adds fused where its x86 CPU kernels fuse
+// them (add with alpha, addcmul), so results match PyTorch bit for bit. Parameters whose Grad is nil are skipped entirely,
 // as PyTorch skips p.grad is None: no state, no weight decay, no step count.
 //
 // State returns the per-parameter state for checkpoints, keyed like PyTorch's
@@ -134,6 +135,34 @@ func (s *optState) LoadState(st map[string][]float32) error {
 	return nil
 }
 
+// fma32 returns a*b + c rounded once to float32, PyTorch's CPU kernels for
+// add(alpha=) and addcmul compile to fused multiply-adds (AVX2 fmadd), and matching
+// them is what makes the rmsprop_3steps golden bit-exact. a*b is exact in float64;
+// the sum is rounded to float64 and then to float32, which differs from a single
+// rounding only when the float64 sum lies exactly halfway between two float32s and
+// was itself rounded; that case is resolved with the TwoSum error term.
+func fma32(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	s := p + float64(c)
+	r := float32(s)
+	bb := s - p
+	e := (p - (s - bb)) + (float64(c) - bb)
+	if e == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
+		return r
+	}
+	const low = 1<<29 - 1 // float64 mantissa bits below float32 precision
+	bits := math.Float64bits(s)
+	if bits&low != 1<<28 || math.Abs(s) < 0x1p-126 {
+		return r
+	}
+	lo := float32(math.Float64frombits(bits &^ low)) // the float32 neighbour toward zero
+	hi := math.Nextafter32(lo, float32(math.Copysign(math.Inf(1), s)))
+	if (e > 0) == (s > 0) {
+		return hi
+	}
+	return lo
+}
+
 // sqrt32 is a correctly rounded float32 square root (the float64 root of a float32
 // has enough bits that rounding it once more is exact).
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
@@ -157,7 +186,8 @@ func NewRMSprop(params []*autograd.Tensor, lr, alpha, eps, weightDecay, momentum
 //	g = grad + wd*p;  sq = alpha*sq + (1-alpha)*g²;  avg = sqrt(sq - ga²) + eps (ga = centred mean of g, else 0)
 //	p -= lr*g/avg,  or with momentum  buf = momentum*buf + g/avg;  p -= lr*buf
 //
-// Every product is converted to float32 explicitly so Go never fuses it into an FMA.
+// Multiply-adds are fused exactly where PyTorch's CPU kernels fuse them (fma32);
+// every other product is converted to float32 explicitly so Go never fuses it.
 func (o *RMSprop) Step() {
 	alpha, oneMinus := float32(o.Alpha), float32(1-o.Alpha)
 	eps, wd, mom, negLR := float32(o.Eps), float32(o.WeightDecay), float32(o.Momentum), float32(-o.lr)
@@ -176,20 +206,20 @@ func (o *RMSprop) Step() {
 		}
 		for j, g := range p.Grad {
 			if o.WeightDecay != 0 {
-				g += float32(wd * p.Data[j])
+				g = fma32(wd, p.Data[j], g)
 			}
-			sq[j] = float32(sq[j]*alpha) + float32(float32(oneMinus*g)*g)
+			sq[j] = fma32(float32(oneMinus*g), g, float32(sq[j]*alpha))
 			var avg float32
 			if ga != nil {
-				ga[j] = float32(ga[j]*alpha) + float32(oneMinus*g)
-				avg = sqrt32(sq[j] - float32(ga[j]*ga[j]))
+				ga[j] = fma32(oneMinus, g, float32(ga[j]*alpha))
+				avg = sqrt32(fma32(-ga[j], ga[j], sq[j]))
 			} else {
 				avg = sqrt32(sq[j])
 			}
 			avg += eps
 			if mb != nil {
 				mb[j] = float32(mb[j]*mom) + g/avg
-				p.Data[j] += float32(negLR * mb[j])
+				p.Data[j] = fma32(negLR, mb[j], p.Data[j])
 			} else {
 				p.Data[j] += float32(negLR*g) / avg
 			}
@@ -227,21 +257,21 @@ func (o *SGD) Step() {
 		o.steps[i]++
 		for j, d := range p.Grad {
 			if o.WeightDecay != 0 {
-				d += float32(wd * p.Data[j])
+				d = fma32(wd, p.Data[j], d)
 			}
 			if mb != nil {
 				if first {
 					mb[j] = d
 				} else {
-					mb[j] = float32(mb[j]*mom) + float32(damp1*d)
+					mb[j] = fma32(damp1, d, float32(mb[j]*mom))
 				}
 				if o.Nesterov {
-					d += float32(mom * mb[j])
+					d = fma32(mom, mb[j], d)
 				} else {
 					d = mb[j]
 				}
 			}
-			p.Data[j] += float32(negLR * d)
+			p.Data[j] = fma32(negLR, d, p.Data[j])
 		}
 	}
 }
@@ -292,11 +322,11 @@ func (o *Adam) Step() {
 				if o.Decoupled {
 					p.Data[j] = float32(p.Data[j] * decay)
 				} else {
-					g += float32(wd * p.Data[j])
+					g = fma32(wd, p.Data[j], g)
 				}
 			}
-			m[j] = float32(m[j]*b1) + float32(om1*g)
-			v[j] = float32(v[j]*b2) + float32(float32(om2*g)*g)
+			m[j] = fma32(om1, g, float32(m[j]*b1))
+			v[j] = fma32(float32(om2*g), g, float32(v[j]*b2))
 			denom := sqrt32(v[j])/bc2sqrt + eps
 			p.Data[j] += float32(negStep*m[j]) / denom
 		}
