@@ -13,27 +13,21 @@ func LayerNormForward(y, x, weight, bias, mean, invStd []float32, rows, d int, e
 	simd.ParallelFor(rows, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xs, ys := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
-			var s float64
-			for _, v := range xs {
-				s += float64(v)
+			m := float32(float64(simd.Sum(xs)) / float64(d))
+			// Centre on the rounded mean; E[x-m] corrects the rounding exactly.
+			simd.AddScalar(ys, xs, -m)
+			s1, s2 := float64(simd.Sum(ys))/float64(d), float64(simd.Dot(ys, ys))/float64(d)
+			is := 1 / math.Sqrt(max(s2-s1*s1, 0)+float64(eps))
+			mean[r], invStd[r] = float32(float64(m)+s1), float32(is)
+			if s1 != 0 {
+				simd.AddScalar(ys, xs, -mean[r])
 			}
-			m := s / float64(d)
-			var ss float64
-			for _, v := range xs {
-				dv := float64(v) - m
-				ss += dv * dv
+			simd.Scale(float32(is), ys)
+			if weight != nil {
+				simd.Mul(ys, ys, weight)
 			}
-			is := 1 / math.Sqrt(ss/float64(d)+float64(eps))
-			mean[r], invStd[r] = float32(m), float32(is)
-			for i, v := range xs {
-				o := (float64(v) - m) * is
-				if weight != nil {
-					o *= float64(weight[i])
-				}
-				if bias != nil {
-					o += float64(bias[i])
-				}
-				ys[i] = float32(o)
+			if bias != nil {
+				simd.Add(ys, ys, bias)
 			}
 		}
 	})
@@ -45,53 +39,62 @@ func LayerNormForward(y, x, weight, bias, mean, invStd []float32, rows, d int, e
 func LayerNormBackward(dx, dweight, dbias, gy, x, weight, mean, invStd []float32, rows, d int) {
 	if dx != nil {
 		simd.ParallelFor(rows, 16, func(lo, hi int) {
+			gh := make([]float32, d)
+			xc := make([]float32, d)
 			for r := lo; r < hi; r++ {
 				xs, gs, ds := x[r*d:(r+1)*d], gy[r*d:(r+1)*d], dx[r*d:(r+1)*d]
-				m, is := float64(mean[r]), float64(invStd[r])
-				var sg, sgx float64
-				for i, g := range gs {
-					gh := float64(g)
-					if weight != nil {
-						gh *= float64(weight[i])
-					}
-					sg += gh
-					sgx += gh * (float64(xs[i]) - m) * is
+				is := float64(invStd[r])
+				if weight != nil {
+					simd.Mul(gh, gs, weight)
+				} else {
+					copy(gh, gs)
 				}
-				sg /= float64(d)
-				sgx /= float64(d)
-				for i, g := range gs {
-					gh := float64(g)
-					if weight != nil {
-						gh *= float64(weight[i])
-					}
-					xhat := (float64(xs[i]) - m) * is
-					ds[i] += float32(is * (gh - sg - xhat*sgx))
-				}
+				simd.AddScalar(xc, xs, -mean[r])
+				sg := float64(simd.Sum(gh)) / float64(d)
+				sgx := float64(simd.Dot(gh, xc)) * is / float64(d) // mean(gh*xhat)
+				simd.Axpy(float32(is), gh, ds)
+				simd.Axpy(float32(-is*is*sgx), xc, ds)
+				simd.AddScalar(ds, ds, float32(-is*sg))
 			}
 		})
 	}
 	if dweight == nil && dbias == nil {
 		return
 	}
-	// Column sums, in float64 (a LoFTR layer has 16*4096 rows): split over columns so
-	// workers never share a destination.
+	// Column sums (a LoFTR layer has 16*4096 rows): float32 vector adds over blocks of
+	// rows, float64 across blocks; split over columns so workers never share a
+	// destination.
+	const block = 256
 	simd.ParallelFor(d, 64, func(lo, hi int) {
-		sw := make([]float64, hi-lo)
-		sb := make([]float64, hi-lo)
+		w := hi - lo
+		accW, accB, t := make([]float32, w), make([]float32, w), make([]float32, w)
+		sumW, sumB := make([]float64, w), make([]float64, w)
+		flush := func() {
+			for i := range accW {
+				sumW[i] += float64(accW[i])
+				sumB[i] += float64(accB[i])
+			}
+			clear(accW)
+			clear(accB)
+		}
 		for r := 0; r < rows; r++ {
-			m, is := float64(mean[r]), float64(invStd[r])
 			xs, gs := x[r*d+lo:r*d+hi], gy[r*d+lo:r*d+hi]
-			for i, g := range gs {
-				sw[i] += float64(g) * (float64(xs[i]) - m) * is
-				sb[i] += float64(g)
+			simd.AddScalar(t, xs, -mean[r])
+			simd.Scale(invStd[r], t)
+			simd.Mul(t, t, gs)
+			simd.Add(accW, accW, t)
+			simd.Add(accB, accB, gs)
+			if (r+1)%block == 0 {
+				flush()
 			}
 		}
-		for i := range sw {
+		flush()
+		for i := range sumW {
 			if dweight != nil {
-				dweight[lo+i] += float32(sw[i])
+				dweight[lo+i] += float32(sumW[i])
 			}
 			if dbias != nil {
-				dbias[lo+i] += float32(sb[i])
+				dbias[lo+i] += float32(sumB[i])
 			}
 		}
 	})
