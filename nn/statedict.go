@@ -142,8 +142,9 @@ func load(m Module, names []string, get func(string) ([]float32, []int, bool),
 		} else {
 			var v []float32
 			v, shape, found = get(name)
-			if found && len(v) != len(e.T.Data) && autograd.SameShape(shape, e.T.Shape) {
-				found = false // a getter whose values do not fill its own shape
+			if found && len(v) != autograd.Numel(shape) {
+				r.ShapeMismatch = append(r.ShapeMismatch, fmt.Sprintf("%s: source gives %d values for shape %v", name, len(v), shape))
+				return
 			}
 			apply = append(apply, func() { copy(e.T.Data, v) })
 		}

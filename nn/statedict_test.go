@@ -200,4 +200,16 @@ func TestLoadTensorsGetter(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "module.extra") {
 		t.Errorf("LoadNamed did not report the unexpected key: %v", err)
 	}
+	// A source whose values do not fill its own shape is reported, not copied.
+	short := func(name string) ([]float32, []int, bool) {
+		v, shape, ok := get(name)
+		if name == "head.0.bias" {
+			v = v[:2]
+		}
+		return v, shape, ok
+	}
+	r, err = LoadTensors(dst, short, true)
+	if err == nil || !strings.Contains(err.Error(), "head.0.bias: source gives 2 values for shape [5]") {
+		t.Errorf("short tensor not reported: %v (%v)", err, r)
+	}
 }
