@@ -92,6 +92,7 @@ func LinearAttentionBackward(dq, dk, dv, g, out, q, k, v []float32, st *LinearAt
 		dden := make([]float32, d.L)
 		dKV := make([]float32, d.D*d.Dv)
 		dksum := make([]float32, d.D)
+		scratch := make([]float32, d.D)
 		var tmpQ, tmpK []float32
 		if dq != nil {
 			tmpQ = make([]float32, d.L*d.D)
@@ -120,7 +121,7 @@ func LinearAttentionBackward(dq, dk, dv, g, out, q, k, v []float32, st *LinearAt
 				for l := 0; l < d.L; l++ {
 					row := tmpQ[l*d.D : (l+1)*d.D]
 					simd.Axpy(dden[l], ksum, row)
-					phiGrad(dq[qOff+l*hd:qOff+l*hd+d.D], row, q[qOff+l*hd:], qf[l*hd:])
+					phiGrad(dq[qOff+l*hd:qOff+l*hd+d.D], row, q[qOff+l*hd:], scratch)
 				}
 			}
 			if dk == nil && dv == nil {
@@ -139,7 +140,7 @@ func LinearAttentionBackward(dq, dk, dv, g, out, q, k, v []float32, st *LinearAt
 				for s := 0; s < d.S; s++ {
 					row := tmpK[s*d.D : (s+1)*d.D]
 					simd.Axpy(1, dksum, row)
-					phiGrad(dk[kOff+s*hd:kOff+s*hd+d.D], row, k[kOff+s*hd:], kf[s*hd:])
+					phiGrad(dk[kOff+s*hd:kOff+s*hd+d.D], row, k[kOff+s*hd:], scratch)
 				}
 			}
 		}
@@ -147,11 +148,14 @@ func LinearAttentionBackward(dq, dk, dv, g, out, q, k, v []float32, st *LinearAt
 }
 
 // phiGrad accumulates dx += gphi * phi'(x), where phi(x) = elu(x)+1 has derivative 1
-// for x > 0 and exp(x) = phi(x) otherwise.
-func phiGrad(dx, gphi, x, phi []float32) {
-	x, phi, dx = x[:len(gphi)], phi[:len(gphi)], dx[:len(gphi)]
+// for x > 0 and exp(x) otherwise. exp(x) is computed afresh into scratch rather than
+// read back from phi, which lost its relative precision for very negative x in the +1.
+func phiGrad(dx, gphi, x, scratch []float32) {
+	n := len(gphi)
+	x, dx, e := x[:n], dx[:n], scratch[:n]
+	simd.Exp(e, x)
 	for i, gv := range gphi {
-		d := phi[i]
+		d := e[i]
 		if x[i] > 0 {
 			d = 1 // a conditional move: signs are random, a branch would mispredict
 		}
