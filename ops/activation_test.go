@@ -86,3 +86,19 @@ func TestActivationKernels(t *testing.T) {
 		}
 	}
 }
+
+func benchActivation(b *testing.B, f func(dst, x []float32)) {
+	x := ewRand(rand.New(rand.NewPCG(8, 8)), 1<<20, -4, 4)
+	dst := make([]float32, len(x))
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		f(dst, x)
+	}
+}
+
+func BenchmarkGELU(b *testing.B)    { benchActivation(b, GELU) }
+func BenchmarkSigmoid(b *testing.B) { benchActivation(b, Sigmoid) }
+func BenchmarkGELUBackward(b *testing.B) {
+	g := make([]float32, 1<<20)
+	benchActivation(b, func(dst, x []float32) { GELUBackward(dst, g, x) })
+}

@@ -69,6 +69,7 @@ type Broadcast struct {
 	ANum, BNum int   // element counts of the operands
 	dims       []int // merged output axes, outermost first; never empty
 	sa, sb     []int // element strides of a and b along dims (0 where broadcast)
+	so         []int // element strides of the (contiguous) output along dims
 }
 
 // NewBroadcast prepares the broadcast of shapes a and b.
@@ -111,6 +112,12 @@ func NewBroadcast(a, b []int) (*Broadcast, error) {
 	if len(bc.dims) == 0 {
 		bc.dims, bc.sa, bc.sb = []int{1}, []int{0}, []int{0}
 	}
+	bc.so = make([]int, len(bc.dims))
+	acc := 1
+	for d := len(bc.dims) - 1; d >= 0; d-- {
+		bc.so[d] = acc
+		acc *= bc.dims[d]
+	}
 	return bc, nil
 }
 
@@ -129,86 +136,80 @@ func (bc *Broadcast) inner() (n, sa, sb int) {
 	return bc.dims[k], bc.sa[k], bc.sb[k]
 }
 
-// rows returns the number of innermost runs.
-func (bc *Broadcast) rows() int {
-	r := 1
-	for _, d := range bc.dims[:len(bc.dims)-1] {
-		r *= d
-	}
-	return r
-}
-
-// rowIter walks the outer merged axes, tracking the operands' offsets.
-type rowIter struct {
-	bc     *Broadcast
-	idx    []int
-	oa, ob int
-}
-
-func (bc *Broadcast) iterAt(row int) *rowIter {
-	k := len(bc.dims) - 1
-	it := &rowIter{bc: bc, idx: make([]int, k)}
-	for d := k - 1; d >= 0; d-- {
-		i := row % bc.dims[d]
-		row /= bc.dims[d]
-		it.idx[d] = i
-		it.oa += i * bc.sa[d]
-		it.ob += i * bc.sb[d]
-	}
-	return it
-}
-
-func (it *rowIter) next() {
-	bc := it.bc
-	for d := len(it.idx) - 1; d >= 0; d-- {
-		it.idx[d]++
-		it.oa += bc.sa[d]
-		it.ob += bc.sb[d]
-		if it.idx[d] < bc.dims[d] {
+// walk calls fn(oo, oa, ob, n) for every innermost run of the merged iteration space
+// with its axis sizes narrowed to dims, starting from the given offsets of the output
+// and the operands.
+func (bc *Broadcast) walk(dims []int, oo, oa, ob int, fn func(oo, oa, ob, n int)) {
+	for _, d := range dims {
+		if d == 0 {
 			return
 		}
-		it.oa -= bc.sa[d] * bc.dims[d]
-		it.ob -= bc.sb[d] * bc.dims[d]
-		it.idx[d] = 0
+	}
+	k := len(dims) - 1
+	n := dims[k]
+	idx := make([]int, k)
+	for {
+		fn(oo, oa, ob, n)
+		d := k - 1
+		for ; d >= 0; d-- {
+			idx[d]++
+			oo += bc.so[d]
+			oa += bc.sa[d]
+			ob += bc.sb[d]
+			if idx[d] < dims[d] {
+				break
+			}
+			oo -= bc.so[d] * dims[d]
+			oa -= bc.sa[d] * dims[d]
+			ob -= bc.sb[d] * dims[d]
+			idx[d] = 0
+		}
+		if d < 0 {
+			return
+		}
 	}
 }
 
-// forUnits runs fn over every innermost run, split into pieces of at most elemGrain
-// elements, in parallel when parallel is true. fn gets the output offset, the operand
-// offsets and the piece length.
-func (bc *Broadcast) forUnits(parallel bool, fn func(oo, oa, ob, n int)) {
-	n, sa, sb := bc.inner()
-	rows := bc.rows()
-	per := (n + elemGrain - 1) / elemGrain // pieces per run
-	piece := (n + per - 1) / per
-	units := rows * per
-	body := func(lo, hi int) {
-		it := bc.iterAt(lo / per)
-		for u := lo; u < hi; {
-			row, p := u/per, u%per
-			for ; p < per && u < hi; p, u = p+1, u+1 {
-				s := p * piece
-				e := min(s+piece, n)
-				fn(row*n+s, it.oa+s*sa, it.ob+s*sb, e-s)
+// run calls fn for every innermost run. Big jobs are split across workers along one
+// merged axis on which target, the strides of the buffer being written, is not 0, so
+// workers write disjoint elements (a reduction into a broadcast operand is split along
+// the axes it keeps). When every axis is broadcast in target the job runs serially.
+func (bc *Broadcast) run(target []int, fn func(oo, oa, ob, n int)) {
+	total := numel(bc.Out)
+	threads := simd.Threads()
+	split := -1
+	if total >= 2*elemGrain && threads > 1 {
+		// The outermost axis with enough entries to share out, else the longest.
+		for d, n := range bc.dims {
+			if target[d] == 0 {
+				continue
 			}
-			if p == per {
-				it.next()
+			if n >= 4*threads {
+				split = d
+				break
+			}
+			if split < 0 || n > bc.dims[split] {
+				split = d
 			}
 		}
 	}
-	if !parallel || len(bc.dims) == 1 && per == 1 || numel(bc.Out) < 2*elemGrain {
-		body(0, units)
+	if split < 0 || bc.dims[split] < 2 {
+		bc.walk(bc.dims, 0, 0, 0, fn)
 		return
 	}
-	grain := max(1, elemGrain/piece)
-	simd.ParallelFor(units, grain, body)
+	per := total / bc.dims[split] // elements per entry of the split axis
+	simd.ParallelFor(bc.dims[split], max(1, elemGrain/per), func(lo, hi int) {
+		dims := append([]int(nil), bc.dims...)
+		dims[split] = hi - lo
+		bc.walk(dims, lo*bc.so[split], lo*bc.sa[split], lo*bc.sb[split], fn)
+	})
 }
 
 // Apply computes dst = a op b over the broadcast (dst has the output's size).
 func (bc *Broadcast) Apply(op BinaryOp, dst, a, b []float32) {
 	bc.checkLens(len(dst), len(a), len(b))
 	_, sa, sb := bc.inner()
-	bc.forUnits(true, func(oo, oa, ob, n int) {
+	bc.run(bc.so, func(oo, oa, ob, n int) {
 		binaryRun(op, dst[oo:oo+n], a[oa:], sa, b[ob:], sb)
 	})
 }
@@ -308,8 +309,7 @@ func (bc *Broadcast) BackwardA(op BinaryOp, da, g, a, b []float32) {
 		panic(fmt.Sprintf("ops: broadcast %v backward: gradient of %d values for a of %d", op, len(da), len(a)))
 	}
 	_, sa, sb := bc.inner()
-	// Runs write disjoint parts of da only when a is not broadcast at all.
-	bc.forUnits(bc.ANum == numel(bc.Out), func(oo, oa, ob, n int) {
+	bc.run(bc.sa, func(oo, oa, ob, n int) {
 		gradRun(op, false, da[oa:], sa, g[oo:oo+n], a[oa:], b[ob:], sb)
 	})
 }
@@ -321,7 +321,7 @@ func (bc *Broadcast) BackwardB(op BinaryOp, db, g, a, b []float32) {
 		panic(fmt.Sprintf("ops: broadcast %v backward: gradient of %d values for b of %d", op, len(db), len(b)))
 	}
 	_, sa, sb := bc.inner()
-	bc.forUnits(bc.BNum == numel(bc.Out), func(oo, oa, ob, n int) {
+	bc.run(bc.sb, func(oo, oa, ob, n int) {
 		gradRun(op, true, db[ob:], sb, g[oo:oo+n], b[ob:], a[oa:], sa)
 	})
 }

@@ -164,3 +164,42 @@ func TestScalarKernels(t *testing.T) {
 		}
 	}
 }
+
+func benchBroadcast(b *testing.B, op BinaryOp, sa, sb []int, backward bool) {
+	bc, err := NewBroadcast(sa, sb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	x, y := ewRand(rng, numel(sa), 0.5, 1), ewRand(rng, numel(sb), 0.5, 1)
+	out := make([]float32, numel(bc.Out))
+	dx, dy := make([]float32, len(x)), make([]float32, len(y))
+	b.SetBytes(int64(4 * len(out)))
+	for b.Loop() {
+		if backward {
+			bc.BackwardA(op, dx, out, x, y)
+			bc.BackwardB(op, dy, out, x, y)
+		} else {
+			bc.Apply(op, out, x, y)
+		}
+	}
+}
+
+func BenchmarkBroadcastSameShape(b *testing.B) {
+	benchBroadcast(b, OpAdd, []int{4, 64, 64, 64}, []int{4, 64, 64, 64}, false)
+}
+func BenchmarkBroadcastPerChannel(b *testing.B) {
+	benchBroadcast(b, OpMul, []int{4, 64, 64, 64}, []int{64, 1, 1}, false)
+}
+func BenchmarkBroadcastPerChannelBackward(b *testing.B) {
+	benchBroadcast(b, OpMul, []int{4, 64, 64, 64}, []int{64, 1, 1}, true)
+}
+func BenchmarkBroadcastSpatialMap(b *testing.B) {
+	benchBroadcast(b, OpMul, []int{4, 64, 64, 64}, []int{4, 1, 64, 64}, false)
+}
+func BenchmarkBroadcastSpatialMapBackward(b *testing.B) {
+	benchBroadcast(b, OpMul, []int{4, 64, 64, 64}, []int{4, 1, 64, 64}, true)
+}
+func BenchmarkBroadcastRowVector(b *testing.B) {
+	benchBroadcast(b, OpAdd, []int{4, 4096, 64}, []int{64}, false)
+}

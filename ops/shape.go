@@ -168,35 +168,47 @@ func Permute(dst, x []float32, shape, perm []int, accumulate bool) {
 	if st[k-1] == 1 {
 		// Innermost axis contiguous in x: copy runs.
 		run := dims[k-1]
-		outerIter(dims[:k-1], st[:k-1], func(o, off int) {
-			d := dst[o*run : (o+1)*run]
-			if accumulate {
-				AddTo(d, x[off:off+run])
-			} else {
-				copy(d, x[off:off+run])
-			}
+		simd.ParallelFor(numel(dims[:k-1]), max(1, elemGrain/run), func(lo, hi int) {
+			outerIter(dims[:k-1], st[:k-1], lo, hi, func(o, off int) {
+				d := dst[o*run : (o+1)*run]
+				if accumulate {
+					AddTo(d, x[off:off+run])
+				} else {
+					copy(d, x[off:off+run])
+				}
+			})
 		})
 		return
 	}
 	if k == 1 {
 		s := st[0]
-		for i := range dims[0] {
-			if accumulate {
-				dst[i] += x[i*s]
-			} else {
-				dst[i] = x[i*s]
+		parallelElems(dims[0], func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				if accumulate {
+					dst[i] += x[i*s]
+				} else {
+					dst[i] = x[i*s]
+				}
 			}
-		}
+		})
 		return
 	}
-	// Tiled 2-D transpose over the last two merged axes.
+	// Tiled 2-D transpose over the last two merged axes; a work unit is one band of
+	// tile rows of one outer entry.
 	r, c := dims[k-2], dims[k-1]
 	sr, sc := st[k-2], st[k-1]
-	const tile = 32
-	outerIter(dims[:k-2], st[:k-2], func(o, off int) {
-		base := o * r * c
-		for i0 := 0; i0 < r; i0 += tile {
+	const tile = 8 // 8x8 tiles: power-of-two strides alias in the L1 sets beyond that
+	bands := (r + tile - 1) / tile
+	simd.ParallelFor(numel(dims[:k-2])*bands, max(1, elemGrain/(tile*c)), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			o, i0 := u/bands, (u%bands)*tile
 			i1 := min(i0+tile, r)
+			off := 0
+			for d, rem := k-3, o; d >= 0; d-- {
+				off += (rem % dims[d]) * st[d]
+				rem /= dims[d]
+			}
+			base := o * r * c
 			for j0 := 0; j0 < c; j0 += tile {
 				j1 := min(j0+tile, c)
 				for i := i0; i < i1; i++ {
@@ -217,13 +229,17 @@ func Permute(dst, x []float32, shape, perm []int, accumulate bool) {
 	})
 }
 
-// outerIter calls fn(o, off) for every multi-index over dims in row-major order, with o
-// its linear number and off the matching offset under strides st.
-func outerIter(dims, st []int, fn func(o, off int)) {
-	total := numel(dims)
+// outerIter calls fn(o, off) for the multi-indices number lo to hi-1 over dims in
+// row-major order, with off the matching offset under strides st.
+func outerIter(dims, st []int, lo, hi int, fn func(o, off int)) {
 	idx := make([]int, len(dims))
 	off := 0
-	for o := range total {
+	for d, rem := len(dims)-1, lo; d >= 0; d-- {
+		idx[d] = rem % dims[d]
+		rem /= dims[d]
+		off += idx[d] * st[d]
+	}
+	for o := lo; o < hi; o++ {
 		fn(o, off)
 		for d := len(dims) - 1; d >= 0; d-- {
 			idx[d]++

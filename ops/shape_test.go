@@ -23,7 +23,8 @@ func ewPermutations(n int) [][]int {
 
 func TestPermuteAllOrders(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	shapes := [][]int{{3, 1, 4, 5}, {2, 33, 1, 40}, {2, 3, 4, 5}}
+	// The last shape is large enough to be split across workers.
+	shapes := [][]int{{3, 1, 4, 5}, {2, 33, 1, 40}, {2, 3, 4, 5}, {3, 200, 150}}
 	for _, shape := range shapes {
 		n := numel(shape)
 		x := ewRand(rng, n, -1, 1)
@@ -108,5 +109,16 @@ func TestAxisKernels(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// NCHW feature map to [N, HW, C] tokens, as before the attention layers.
+func BenchmarkPermuteToTokens(b *testing.B) {
+	shape := []int{2, 512, 64, 64}
+	x := make([]float32, numel(shape))
+	dst := make([]float32, len(x))
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		Permute(dst, x, shape, []int{0, 2, 3, 1}, false)
 	}
 }
