@@ -118,6 +118,13 @@ type pickleError struct {
 
 func (e *pickleError) Error() string { return fmt.Sprintf("pickle at byte %d: %s", e.off, e.msg) }
 
+// storageError is a problem with a storage's data rather than with the pickle; its
+// message already names the storage, so no pickle position is added.
+type storageError struct{ err error }
+
+func (e *storageError) Error() string { return e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
+
 func (u *unpickler) errf(off int, format string, args ...any) error {
 	return &pickleError{off: off, msg: fmt.Sprintf(format, args...)}
 }
@@ -203,7 +210,8 @@ func (u *unpickler) load() (any, error) {
 		done, err := u.step(op, off)
 		if err != nil {
 			var pe *pickleError
-			if errors.As(err, &pe) {
+			var se *storageError
+			if errors.As(err, &pe) || errors.As(err, &se) {
 				return nil, err
 			}
 			return nil, u.errf(off, "%s", err)

@@ -28,7 +28,8 @@ type Dict struct {
 	// attribute dict {"_metadata": OrderedDict(...)}. nil when there was none.
 	State any
 
-	index map[any]int
+	index   map[any]int
+	indexed int // len(Keys) when index was built; callers may append to Keys directly
 }
 
 // NewDict returns an empty dict.
@@ -56,7 +57,7 @@ func hashKey(k any) (any, bool) {
 
 func (d *Dict) find(k any) int {
 	if hk, ok := hashKey(k); ok {
-		if d.index == nil {
+		if d.index == nil || d.indexed != len(d.Keys) {
 			d.index = make(map[any]int, len(d.Keys))
 			for i, key := range d.Keys {
 				if h, ok := hashKey(key); ok {
@@ -65,6 +66,7 @@ func (d *Dict) find(k any) int {
 					}
 				}
 			}
+			d.indexed = len(d.Keys)
 		}
 		if i, ok := d.index[hk]; ok {
 			return i
@@ -96,8 +98,9 @@ func (d *Dict) Set(k, v any) {
 	}
 	d.Keys = append(d.Keys, k)
 	d.Values = append(d.Values, v)
-	if hk, ok := hashKey(k); ok && d.index != nil {
+	if hk, ok := hashKey(k); ok && d.index != nil && d.indexed == len(d.Keys)-1 {
 		d.index[hk] = len(d.Keys) - 1
+		d.indexed = len(d.Keys)
 	}
 }
 

@@ -19,7 +19,7 @@ func readZip(r io.ReaderAt, size int64, nested int) (*File, error) {
 	zr, err := zip.NewReader(r, size)
 	// Member names are never used as paths here, so insecure names are harmless.
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, fmt.Errorf("zip: %w", err)
+		return nil, fmt.Errorf("%w (truncated or corrupt archive)", err)
 	}
 	if zr == nil || len(zr.File) == 0 {
 		return nil, errors.New("zip: archive has no members")
@@ -110,11 +110,11 @@ func readZip(r io.ReaderAt, size int64, nested int) (*File, error) {
 		name := member("data/" + key)
 		e := entries[name]
 		if e == nil {
-			return nil, fmt.Errorf("storage %s: member missing", name)
+			return nil, &storageError{fmt.Errorf("storage %s: member missing", name)}
 		}
 		data, err := readEntry(r, size, e, nbytes)
 		if err != nil {
-			return nil, err
+			return nil, &storageError{err}
 		}
 		if bigEndian {
 			swapBytes(data, dtype)
@@ -125,6 +125,10 @@ func readZip(r io.ReaderAt, size int64, nested int) (*File, error) {
 	}
 	file.Root, err = u.load()
 	if err != nil {
+		var se *storageError
+		if errors.As(err, &se) {
+			return nil, se
+		}
 		return nil, fmt.Errorf("%s: %w", pklEntry.Name, err)
 	}
 	return file, nil
