@@ -1,0 +1,213 @@
+package halo
+
+import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/cvogl/halo/autograd"
+	"github.com/cvogl/halo/nn"
+)
+
+// LSKblock is the large selective kernel: two depthwise convolutions with growing
+// receptive fields (5x5, then 7x7 with dilation 3), each reduced to dim/2 channels; a
+// spatial gate computed from the channel mean and max of both picks, per pixel, how
+// much of each to use; the mix is projected back to dim and multiplies the input.
+type LSKblock struct {
+	nn.Children
+	Conv0, ConvSpatial, Conv1, Conv2, ConvSqueeze, Conv *nn.Conv2d
+}
+
+// NewLSKblock builds the block for dim channels.
+func NewLSKblock(rng *rand.Rand, dim int) *LSKblock {
+	b := &LSKblock{
+		Conv0:       nn.NewConv2d(rng, dim, dim, 5, 5, nn.ConvOpts{PadH: 2, PadW: 2, Groups: dim, Bias: true}),
+		ConvSpatial: nn.NewConv2d(rng, dim, dim, 7, 7, nn.ConvOpts{PadH: 9, PadW: 9, DilH: 3, DilW: 3, Groups: dim, Bias: true}),
+		Conv1:       conv(rng, dim, dim/2, 1, 1, 0, true),
+		Conv2:       conv(rng, dim, dim/2, 1, 1, 0, true),
+		ConvSqueeze: conv(rng, 2, 2, 7, 1, 3, true),
+		Conv:        conv(rng, dim/2, dim, 1, 1, 0, true),
+	}
+	b.Children = nn.Children{{Name: "conv0", M: b.Conv0}, {Name: "conv_spatial", M: b.ConvSpatial},
+		{Name: "conv1", M: b.Conv1}, {Name: "conv2", M: b.Conv2}, {Name: "conv_squeeze", M: b.ConvSqueeze},
+		{Name: "conv", M: b.Conv}}
+	return b
+}
+
+// Forward applies the block to x [B, dim, H, W].
+func (b *LSKblock) Forward(x *autograd.Tensor) *autograd.Tensor {
+	a1 := b.Conv0.Forward(x)
+	a2 := b.ConvSpatial.Forward(a1)
+	a1 = b.Conv1.Forward(a1)
+	a2 = b.Conv2.Forward(a2)
+	both := autograd.Concat(1, a1, a2)
+	agg := autograd.Concat(1, autograd.Mean(both, 1, true), autograd.Max(both, 1, true))
+	sig := autograd.Sigmoid(b.ConvSqueeze.Forward(agg))
+	s := autograd.Split(sig, 1, 1, 1)
+	mix := autograd.Add(autograd.Mul(a1, s[0]), autograd.Mul(a2, s[1]))
+	return autograd.Mul(x, b.Conv.Forward(mix))
+}
+
+// LSKAttention is LSKNet's Attention: 1x1 -> GELU -> LSKblock -> 1x1, plus the input.
+type LSKAttention struct {
+	nn.Children
+	Proj1, Proj2 *nn.Conv2d
+	SGU          *LSKblock
+}
+
+// NewLSKAttention builds the attention for dim channels.
+func NewLSKAttention(rng *rand.Rand, dim int) *LSKAttention {
+	a := &LSKAttention{Proj1: conv(rng, dim, dim, 1, 1, 0, true)}
+	a.SGU = NewLSKblock(rng, dim)
+	a.Proj2 = conv(rng, dim, dim, 1, 1, 0, true)
+	a.Children = nn.Children{{Name: "proj_1", M: a.Proj1}, {Name: "spatial_gating_unit", M: a.SGU}, {Name: "proj_2", M: a.Proj2}}
+	return a
+}
+
+// Forward applies the attention with its shortcut.
+func (a *LSKAttention) Forward(x *autograd.Tensor) *autograd.Tensor {
+	y := autograd.GELU(a.Proj1.Forward(x))
+	return autograd.Add(a.Proj2.Forward(a.SGU.Forward(y)), x)
+}
+
+// LSKMlp is 1x1 -> depthwise 3x3 -> GELU -> dropout -> 1x1 -> dropout.
+type LSKMlp struct {
+	nn.Children
+	FC1, DWConv, FC2 *nn.Conv2d
+	Drop             *nn.Dropout
+}
+
+// NewLSKMlp builds the MLP dim -> hidden -> dim.
+func NewLSKMlp(rng *rand.Rand, dim, hidden int, drop float32, dropRng *rand.Rand) *LSKMlp {
+	m := &LSKMlp{FC1: conv(rng, dim, hidden, 1, 1, 0, true)}
+	m.DWConv = nn.NewConv2d(rng, hidden, hidden, 3, 3, nn.ConvOpts{PadH: 1, PadW: 1, Groups: hidden, Bias: true})
+	m.FC2 = conv(rng, hidden, dim, 1, 1, 0, true)
+	m.Drop = nn.NewDropout(drop, dropRng)
+	m.Children = nn.Children{{Name: "fc1", M: m.FC1}, {Name: "dwconv", M: nn.Children{{Name: "dwconv", M: m.DWConv}}},
+		{Name: "fc2", M: m.FC2}, {Name: "drop", M: m.Drop}}
+	return m
+}
+
+// Forward applies the MLP.
+func (m *LSKMlp) Forward(x *autograd.Tensor) *autograd.Tensor {
+	y := m.Drop.Forward(autograd.GELU(m.DWConv.Forward(m.FC1.Forward(x))))
+	return m.Drop.Forward(m.FC2.Forward(y))
+}
+
+// LSKBlock is one LSKNet block: x + ls1*Attn(BN(x)), then x + ls2*Mlp(BN(x)), each
+// branch through stochastic depth.
+type LSKBlock struct {
+	nn.Children
+	LayerScale1, LayerScale2 *autograd.Tensor
+	Norm1, Norm2             *nn.BatchNorm2d
+	Attn                     *LSKAttention
+	Mlp                      *LSKMlp
+	DropPath                 *nn.DropPath
+}
+
+// NewLSKBlock builds a block; layer scales start at 1e-2 as in the official code.
+func NewLSKBlock(rng *rand.Rand, dim, mlpRatio int, drop, dropPath float32, dropRng *rand.Rand) *LSKBlock {
+	b := &LSKBlock{
+		LayerScale1: autograd.Param(autograd.Full(1e-2, dim).Data, dim),
+		LayerScale2: autograd.Param(autograd.Full(1e-2, dim).Data, dim),
+		Norm1:       nn.NewBatchNorm2d(dim, 0.1, 1e-5),
+		Norm2:       nn.NewBatchNorm2d(dim, 0.1, 1e-5),
+	}
+	b.Attn = NewLSKAttention(rng, dim)
+	b.Mlp = NewLSKMlp(rng, dim, dim*mlpRatio, drop, dropRng)
+	b.DropPath = nn.NewDropPath(dropPath, dropRng)
+	// PyTorch puts a module's own parameters before its children's.
+	b.Children = nn.Children{{Name: "layer_scale_1", M: nn.ParamEntry{T: b.LayerScale1}},
+		{Name: "layer_scale_2", M: nn.ParamEntry{T: b.LayerScale2}},
+		{Name: "norm1", M: b.Norm1}, {Name: "norm2", M: b.Norm2}, {Name: "attn", M: b.Attn},
+		{Name: "drop_path", M: b.DropPath}, {Name: "mlp", M: b.Mlp}}
+	return b
+}
+
+// Forward applies the block to x [B, dim, H, W].
+func (b *LSKBlock) Forward(x *autograd.Tensor) *autograd.Tensor {
+	c := b.LayerScale1.Shape[0]
+	ls1 := autograd.Reshape(b.LayerScale1, c, 1, 1)
+	ls2 := autograd.Reshape(b.LayerScale2, c, 1, 1)
+	x = autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, b.Attn.Forward(b.Norm1.Forward(x)))))
+	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, b.Mlp.Forward(b.Norm2.Forward(x)))))
+}
+
+// PatchEmbed is OverlapPatchEmbed: a strided convolution (bias, padding k/2) and BN.
+type PatchEmbed struct {
+	nn.Children
+	Proj *nn.Conv2d
+	Norm *nn.BatchNorm2d
+}
+
+// NewPatchEmbed builds a patch embedding with kernel k and stride s.
+func NewPatchEmbed(rng *rand.Rand, in, out, k, s int) *PatchEmbed {
+	p := &PatchEmbed{Proj: conv(rng, in, out, k, s, k/2, true), Norm: nn.NewBatchNorm2d(out, 0.1, 1e-5)}
+	p.Children = nn.Children{{Name: "proj", M: p.Proj}, {Name: "norm", M: p.Norm}}
+	return p
+}
+
+// Forward embeds x.
+func (p *PatchEmbed) Forward(x *autograd.Tensor) *autograd.Tensor {
+	return p.Norm.Forward(p.Proj.Forward(x))
+}
+
+// LSKNet is the satellite backbone. Stage i: patch embedding (7x7/4 for the first
+// stage, 3x3/2 after), blocks, then LayerNorm (eps 1e-6) over channels.
+type LSKNet struct {
+	nn.Children
+	Embeds [4]*PatchEmbed
+	Blocks [4][]*LSKBlock
+	Norms  [4]*nn.LayerNorm
+}
+
+// NewLSKNet builds the backbone. Drop-path rates grow linearly from 0 to
+// dropPathRate over all blocks, as timm's stochastic-depth rule.
+func NewLSKNet(rng *rand.Rand, dims, depths, mlpRatios [4]int, drop, dropPathRate float32, dropRng *rand.Rand) *LSKNet {
+	n := &LSKNet{}
+	total := depths[0] + depths[1] + depths[2] + depths[3]
+	cur := 0
+	in := 3
+	for i := range 4 {
+		k, s := 3, 2
+		if i == 0 {
+			k, s = 7, 4
+		}
+		n.Embeds[i] = NewPatchEmbed(rng, in, dims[i], k, s)
+		var blocks []nn.Module
+		for j := range depths[i] {
+			dp := float32(0)
+			if total > 1 {
+				dp = float32(float64(dropPathRate) * float64(cur+j) / float64(total-1))
+			}
+			b := NewLSKBlock(rng, dims[i], mlpRatios[i], drop, dp, dropRng)
+			n.Blocks[i] = append(n.Blocks[i], b)
+			blocks = append(blocks, b)
+		}
+		cur += depths[i]
+		n.Norms[i] = nn.NewLayerNorm(dims[i], 1e-6)
+		si := strconv.Itoa(i + 1)
+		n.Children = append(n.Children, nn.Child{Name: "patch_embed" + si, M: n.Embeds[i]},
+			nn.Child{Name: "block" + si, M: nn.NewSequential(blocks...)}, nn.Child{Name: "norm" + si, M: n.Norms[i]})
+		in = dims[i]
+	}
+	return n
+}
+
+// Forward returns the four stage outputs (strides 4, 8, 16, 32).
+func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
+	var outs [4]*autograd.Tensor
+	for i := range 4 {
+		x = n.Embeds[i].Forward(x)
+		for _, b := range n.Blocks[i] {
+			x = b.Forward(x)
+		}
+		x = channelLayerNorm(n.Norms[i], x)
+		outs[i] = x
+	}
+	return outs
+}
+
+// channelLayerNorm normalises an NCHW map over its channels at every pixel.
+func channelLayerNorm(ln *nn.LayerNorm, x *autograd.Tensor) *autograd.Tensor {
+	return autograd.Permute(ln.Forward(autograd.Permute(x, 0, 2, 3, 1)), 0, 3, 1, 2)
+}
