@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/cvogl/halo/autograd"
 	"github.com/cvogl/halo/loader/golden"
+	"github.com/cvogl/halo/loader/safetensors"
 )
 
 // miniHALO has the real HALO sub-modules of the golden checkpoint, with their names.
@@ -23,37 +25,25 @@ func newMiniHALO() Module {
 }
 
 // The golden checkpoint (official save_checkpoint of a DataParallel model after one
-// RMSprop step) loads strictly under our names, and its optimizer state fits
-// Params(m) index by index, i.e. our parameter order is model.parameters() order.
+// RMSprop step, flattened to safetensors) loads strictly under our names, and its
+// optimizer state fits Params(m) index by index, i.e. our parameter order is
+// model.parameters() order.
 func TestGoldenCheckpointStateAndOptimizer(t *testing.T) {
 	c := golden.Load(t, "checkpoint_minihalo")
-	const sdPrefix, optPrefix = "state_dict.module.", "optimizer.state."
-	var keys []string
-	state := map[string][]float32{}
-	for _, n := range c.File.Names() {
-		switch {
-		case strings.HasPrefix(n, sdPrefix):
-			keys = append(keys, strings.TrimPrefix(n, sdPrefix))
-		case strings.HasPrefix(n, optPrefix):
-			v, _, err := c.File.Float32(n) // step is I64; Float32 converts
-			if err != nil {
-				t.Fatal(err)
-			}
-			state[strings.TrimPrefix(n, optPrefix)] = v
-		}
-	}
 	m := newMiniHALO()
-	get := func(k string) ([]float32, []int, bool) {
-		v, s, err := c.File.Float32(sdPrefix + k)
-		return v, s, err == nil
+	ps := Params(m)
+	if len(ps) != 9 {
+		t.Fatalf("%d parameters, the checkpoint's optimizer has 9", len(ps))
 	}
-	r, err := LoadNamed(m, keys, get, true)
+	opt := NewRMSprop(ps, 1e-4, 0.99, 1e-8, 5e-4, 0, false)
+	path := filepath.Join(c.Dir, c.Entry.File)
+	_, r, err := LoadCheckpoint(path, m, opt, true)
 	if err != nil || r.Loaded != 15 {
-		t.Fatalf("strict load of the checkpoint: %v (%v)", err, r)
+		t.Fatalf("LoadCheckpoint: %v (%v)", err, r)
 	}
 	sd := StateDict(m)
-	for _, k := range keys {
-		want, _, _ := get(k)
+	for _, k := range StateKeys(m) {
+		want, _ := c.F32(t, "state_dict.module."+k)
 		var got []float32
 		if e := sd[k]; e.Count != nil {
 			got = []float32{float32(*e.Count)}
@@ -64,31 +54,71 @@ func TestGoldenCheckpointStateAndOptimizer(t *testing.T) {
 			t.Errorf("%s not loaded", k)
 		}
 	}
-
-	ps := Params(m)
-	if len(ps) != 9 {
-		t.Fatalf("%d parameters, the checkpoint's optimizer has 9", len(ps))
-	}
+	st := opt.State()
 	for i, p := range ps {
-		_, shape := c.F32(t, optPrefix+strconv.Itoa(i)+".square_avg")
+		sq, shape := c.F32(t, "optimizer.state."+strconv.Itoa(i)+".square_avg")
 		if !slices.Equal(shape, p.Shape) {
 			t.Errorf("parameter %d (%s) has shape %v, optimizer state %v", i, p.Name, p.Shape, shape)
 		}
-	}
-	opt := NewRMSprop(ps, 1e-4, 0.99, 1e-8, 5e-4, 0, false)
-	if err := opt.LoadState(state); err != nil {
-		t.Fatalf("LoadState from the checkpoint: %v", err)
-	}
-	back := opt.State()
-	if len(back) != len(state) {
-		t.Errorf("State has %d entries, checkpoint %d", len(back), len(state))
-	}
-	for k, v := range state {
-		if !slices.Equal(back[k], v) {
-			t.Errorf("optimizer state %s did not round-trip", k)
+		if !slices.Equal(st[strconv.Itoa(i)+".square_avg"], sq) || st[strconv.Itoa(i)+".step"][0] != 1 {
+			t.Errorf("optimizer state of parameter %d not loaded", i)
 		}
 	}
-	if back["0.step"][0] != 1 {
-		t.Errorf("step %v, want 1 (one RMSprop step)", back["0.step"])
+}
+
+// A training run checkpointed and resumed continues bit-identically, and the file
+// has the official layout (state_dict.*, optimizer.state.*, I64 steps).
+func TestCheckpointResume(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	build := func() (Module, *Linear, Optimizer) {
+		l := NewLinear(rand.New(rand.NewPCG(4, 4)), 3, 2, true)
+		m := Children{{"head", l}}
+		return m, l, NewRMSprop(Params(m), 1e-2, 0.99, 1e-8, 5e-4, 0.9, false)
+	}
+	x := autograd.New([]float32{1, -2, 0.5, 0.3, 0.1, -1}, 2, 3)
+	train := func(m Module, l *Linear, o Optimizer, steps int) {
+		for range steps {
+			ZeroGrad(m)
+			autograd.SumAll(autograd.Linear(x, l.Weight, l.Bias)).Backward()
+			o.Step()
+		}
+	}
+	m1, l1, o1 := build()
+	train(m1, l1, o1, 2)
+	if err := SaveCheckpoint(path, m1, o1, map[string]string{"epoch": "2"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"state_dict.head.weight", "state_dict.head.bias", "optimizer.state.0.square_avg",
+		"optimizer.state.0.momentum_buffer", "optimizer.state.1.step"} {
+		if !f.Has(n) {
+			t.Errorf("checkpoint lacks %s (has %q)", n, f.Names())
+		}
+	}
+	if in, _ := f.Info("optimizer.state.0.square_avg"); !slices.Equal(in.Shape, []int{2, 3}) {
+		t.Errorf("square_avg stored with shape %v, want the parameter's [2 3]", in.Shape)
+	}
+	if in, _ := f.Info("optimizer.state.1.step"); in.DType != "I64" {
+		t.Errorf("step stored as %s", in.DType)
+	}
+
+	m2, l2, o2 := build()
+	meta, _, err := LoadCheckpoint(path, m2, o2, true)
+	if err != nil || meta["epoch"] != "2" {
+		t.Fatalf("LoadCheckpoint: %v, metadata %v", err, meta)
+	}
+	train(m1, l1, o1, 2)
+	train(m2, l2, o2, 2)
+	if !slices.Equal(l1.Weight.Data, l2.Weight.Data) || !slices.Equal(l1.Bias.Data, l2.Bias.Data) {
+		t.Error("resumed training differs from uninterrupted training")
+	}
+
+	// A mismatching model fails strictly and names the file.
+	other := Children{{"head", NewLinear(rand.New(rand.NewPCG(1, 1)), 3, 4, true)}}
+	if _, _, err := LoadCheckpoint(path, other, nil, true); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("mismatching checkpoint: %v", err)
 	}
 }

@@ -31,7 +31,9 @@
 // (num_batches_tracked as an I64 scalar). LoadTensors/LoadNamed load from any source,
 // e.g. a PyTorch checkpoint with its "module." prefix stripped by the importer. Loads
 // check every key before copying anything and report Missing, Unexpected and
-// ShapeMismatch keys; strict loads fail on any of them.
+// ShapeMismatch keys; strict loads fail on any of them. SaveCheckpoint/LoadCheckpoint
+// keep model and optimiser state in one file with the official checkpoint's layout
+// (state_dict.<key>, optimizer.state.<index>.<field>), so training resumes exactly.
 //
 // # Optimisation
 //
