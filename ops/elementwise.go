@@ -332,29 +332,31 @@ func (bc *Broadcast) BackwardB(op BinaryOp, db, g, a, b []float32) {
 // A stride-0 target is a reduction: it is summed in float64 and added once.
 func gradRun(op BinaryOp, second bool, dself []float32, ss int, g, self []float32, other []float32, so int) {
 	n := len(g)
-	// d(a op b)/d self as a function of (self, other) at one element.
-	var f func(s, o float32) float32
-	switch {
-	case op == OpAdd, op == OpSub && !second:
-		f = nil // derivative 1
-	case op == OpSub:
-		f = func(s, o float32) float32 { return -1 }
-	case op == OpMul:
-		f = func(s, o float32) float32 { return o }
-	case op == OpDiv && !second:
-		f = func(s, o float32) float32 { return 1 / o }
-	default: // d(a/b)/db = -a/b^2
-		f = func(s, o float32) float32 { return -o / (s * s) }
+	if so == 1 {
+		other = other[:n]
 	}
 	if ss == 0 {
 		var acc float64
-		if f == nil {
+		switch {
+		case op == OpAdd, op == OpSub:
 			for _, v := range g {
 				acc += float64(v)
 			}
-		} else {
+			if op == OpSub && second {
+				acc = -acc
+			}
+		case op == OpMul:
 			for i, v := range g {
-				acc += float64(v * f(self[0], other[i*so]))
+				acc += float64(v * other[i*so])
+			}
+		case op == OpDiv && !second:
+			for i, v := range g {
+				acc += float64(v / other[i*so])
+			}
+		default: // d(a/b)/db = -a/b^2
+			s2 := self[0] * self[0]
+			for i, v := range g {
+				acc -= float64(v * other[i*so] / s2)
 			}
 		}
 		dself[0] += float32(acc)
@@ -362,31 +364,22 @@ func gradRun(op BinaryOp, second bool, dself []float32, ss int, g, self []float3
 	}
 	dself = dself[:n]
 	switch {
-	case f == nil:
-		for i, v := range g {
-			dself[i] += v
-		}
+	case op == OpAdd, op == OpSub && !second:
+		AddTo(dself, g)
 	case op == OpSub:
-		for i, v := range g {
-			dself[i] -= v
-		}
+		SubFrom(dself, g)
 	case op == OpMul && so == 1:
-		other = other[:n]
 		for i, v := range g {
 			dself[i] += v * other[i]
 		}
 	case op == OpMul:
-		o := other[0]
-		for i, v := range g {
-			dself[i] += v * o
-		}
+		simd.Axpy(other[0], g, dself)
 	case op == OpDiv && !second && so == 0:
 		o := other[0]
 		for i, v := range g {
 			dself[i] += v / o
 		}
 	case op == OpDiv && !second:
-		other = other[:n]
 		for i, v := range g {
 			dself[i] += v / other[i]
 		}
