@@ -27,10 +27,11 @@ type Model struct {
 	InfoNCE      *InfoNCE
 	HeadBlock    *ConvBNLeakyReLU
 	HeadConv     *nn.Conv2d
-	posEnc       []float32 // [Emb, 256, 256] constant
-	posEncW      int
 	training     bool
-	DropRng      *rand.Rand
+	// DropRng drives dropout and drop-path; dropSrc is its state, saved in
+	// checkpoints so a resumed run draws the same masks.
+	DropRng *rand.Rand
+	dropSrc *rand.PCG
 }
 
 // NewModel builds a model with PyTorch's default initialisation drawn from seed.
@@ -40,7 +41,8 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x4841_4c4f))
-	m := &Model{Cfg: cfg, training: true, DropRng: rand.New(rand.NewPCG(seed, 0xd409))}
+	src := rand.NewPCG(seed, 0xd409)
+	m := &Model{Cfg: cfg, training: true, DropRng: rand.New(src), dropSrc: src}
 	e := cfg.Emb
 	w := cfg.ResNetWidths
 	m.QueryResNet = NewResNet(rng, w, cfg.ResNetBlocks)
@@ -98,6 +100,29 @@ func officialExtrasBefore(rng *rand.Rand) []nn.Child {
 func (m *Model) SetTraining(train bool) {
 	m.training = train
 	m.Children.SetTraining(train)
+}
+
+// RNGState returns the state of the dropout generator.
+func (m *Model) RNGState() ([]byte, error) { return m.dropSrc.MarshalBinary() }
+
+// SetRNGState restores a state returned by RNGState.
+func (m *Model) SetRNGState(b []byte) error { return m.dropSrc.UnmarshalBinary(b) }
+
+// Anchors returns the anchor list for this model's satellite size. The official
+// anchors are in pixels of a 1024 image and the official code keeps them so whatever
+// --img_size is; here they scale with SatSize so that smaller presets see anchors of
+// the same relative size. At paper size (1024) they are exactly the official ones.
+func (m *Model) Anchors() [][2]float32 {
+	a := Anchors()
+	if m.Cfg.SatSize == 1024 {
+		return a
+	}
+	s := float32(m.Cfg.SatSize) / 1024
+	for i := range a {
+		a[i][0] *= s
+		a[i][1] *= s
+	}
+	return a
 }
 
 // Training reports the mode.
