@@ -124,3 +124,37 @@ func TestMetricsAccumulate(t *testing.T) {
 		t.Error("empty summary")
 	}
 }
+
+// halo_model_eval stores the decoded boxes and metrics of its own head output.
+func TestEvalIoUAccOnWholeModelOutput(t *testing.T) {
+	for _, name := range golden.CasesOf(t, "HALO") {
+		c := golden.Load(t, name)
+		if !c.Has("out.pred_bbox") {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			imageWH := int(c.Hparam(t, "image_wh_for_targets"))
+			raw, _ := c.F32(t, "in.ori_gt_bbox")
+			od, oshape := c.F32(t, "out.outbox")
+			B, G := oshape[0], oshape[3]
+			clamped := ClampBoxes(boxesOf(raw), imageWH)
+			tg := BuildTarget(clamped, Anchors(), imageWH, G)
+			r := EvalIoUAcc(od, B, G, Anchors(), imageWH, clamped, tg.GI, tg.GJ)
+			var boxes []float32
+			for _, d := range r.Det {
+				boxes = append(boxes, d.Box[:]...)
+			}
+			c.Check(t, "out.pred_bbox", boxes)
+			for _, k := range []struct {
+				name string
+				got  float32
+			}{{"out.accu50", r.Accu50}, {"out.accu25", r.Accu25}, {"out.accu_center", r.AccuCenter}} {
+				if want, _ := c.F32(t, k.name); k.got != want[0] {
+					t.Errorf("%s = %v, golden %v", k.name, k.got, want[0])
+				}
+			}
+			c.Check(t, "out.mean_iou", []float32{r.MeanIoU})
+			c.Check(t, "out.norm_dist", []float32{r.NormDist})
+		})
+	}
+}

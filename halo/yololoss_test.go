@@ -79,3 +79,32 @@ func TestYoloLossNoGrad(t *testing.T) {
 		}
 	})
 }
+
+// The whole-model cases store the head output and the loss terms of the official
+// training step at image 256, grid 16: the targets and losses must follow from them.
+func TestYoloLossOnWholeModelOutput(t *testing.T) {
+	for _, name := range golden.CasesOf(t, "HALO") {
+		c := golden.Load(t, name)
+		if !c.Has("out.loss_geo") {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			imageWH := int(c.Hparam(t, "image_wh_for_targets"))
+			raw, _ := c.F32(t, "in.ori_gt_bbox")
+			od, oshape := c.F32(t, "out.outbox")
+			clamped := ClampBoxes(boxesOf(raw), imageWH)
+			c.Check(t, "out.clamped_gt", flatBoxes(clamped))
+			tg := BuildTarget(clamped, Anchors(), imageWH, oshape[3])
+			c.Check(t, "out.new_gt_bbox", flatBoxes(tg.Box))
+			want, _ := c.I64(t, "out.best_anchor_gi_gj")
+			for b := range tg.Best {
+				if got := [3]int64{int64(tg.Best[b]), int64(tg.GI[b]), int64(tg.GJ[b])}; got != [3]int64(want[3*b:3*b+3]) {
+					t.Errorf("sample %d: best, gi, gj = %v, golden %v", b, got, want[3*b:3*b+3])
+				}
+			}
+			geo, cls := YoloLoss(autograd.New(od, oshape...), tg)
+			c.Check(t, "out.loss_geo", geo.Data)
+			c.Check(t, "out.loss_cls", cls.Data)
+		})
+	}
+}
