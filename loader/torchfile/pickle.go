@@ -108,7 +108,8 @@ type unpickler struct {
 	// persistentLoad resolves a persistent id (torch storages); nil rejects them.
 	persistentLoad func(pid any) (any, error)
 	// nested counts torch.storage._load_from_bytes recursion.
-	nested int
+	nested    int
+	callDepth int
 }
 
 type pickleError struct {

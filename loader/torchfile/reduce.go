@@ -15,6 +15,7 @@ var moduleAliases = map[string]string{
 	"__builtin__":            "builtins",
 	"copy_reg":               "copyreg",
 	"numpy._core.multiarray": "numpy.core.multiarray",
+	"numpy._core.numeric":    "numpy.core.numeric",
 }
 
 func newGlobal(module, name string) *Global {
@@ -38,11 +39,40 @@ var torchDTypes = map[string]string{
 // call applies a global to arguments (REDUCE, INST, OBJ). Known globals build Go values;
 // anything else becomes an *Object so unknown classes never stop a load.
 func (u *unpickler) call(fn any, args Tuple) (any, error) {
+	// calls can chain (partial -> partial, _rebuild_from_type -> func); a memo cycle
+	// must end in an error, not a stack overflow
+	u.callDepth++
+	defer func() { u.callDepth-- }()
+	if u.callDepth > 32 {
+		return nil, fmt.Errorf("calls nested deeper than 32")
+	}
 	g, ok := fn.(*Global)
 	if !ok {
+		if o, isObj := fn.(*Object); isObj {
+			return u.callObject(o, args)
+		}
 		return nil, fmt.Errorf("cannot call a %s", typeName(fn))
 	}
 	switch g.Module + "." + g.Name {
+	case "builtins.getattr":
+		// getattr(cls, "__new__") as protocol 2/3 spell a keyword constructor
+		if len(args) == 2 {
+			c, ok1 := args[0].(*Global)
+			attr, ok2 := args[1].(string)
+			if ok1 && ok2 {
+				return &Global{Module: c.Module, Name: c.Name + "." + attr}, nil
+			}
+		}
+	case "builtins.object.__new__":
+		if len(args) > 0 {
+			return u.newObj(args[0], args[1:], nil)
+		}
+	case "copyreg.__newobj_ex__":
+		if len(args) == 3 {
+			cargs, _ := seqItems(args[1])
+			kw, _ := args[2].(*Dict)
+			return u.newObj(args[0], cargs, kw)
+		}
 	case "collections.OrderedDict", "builtins.dict":
 		d := &Dict{Ordered: g.Name == "OrderedDict"}
 		if len(args) > 0 {
@@ -88,10 +118,21 @@ func (u *unpickler) call(fn any, args Tuple) (any, error) {
 	case "_codecs.encode":
 		return toBytes(args)
 	case "copyreg._reconstructor":
-		// protocol 0/1 instance of a plain class: (cls, object, None)
-		if len(args) > 0 {
+		// protocol 0/1 instance: (cls, base, base_state); for a dict or list subclass
+		// base_state holds the items (base.__init__(obj, base_state) in Python)
+		if len(args) == 3 {
 			if c, ok := args[0].(*Global); ok {
-				return &Object{Module: c.Module, Name: c.Name}, nil
+				o := &Object{Module: c.Module, Name: c.Name}
+				switch st := args[2].(type) {
+				case nil:
+				case *Dict:
+					o.DictItems = st
+				case *pyList:
+					o.ListItems = st.items
+				default:
+					o.Args = []any{st}
+				}
+				return o, nil
 			}
 		}
 	case "copyreg.__newobj__":
@@ -146,8 +187,45 @@ func (u *unpickler) call(fn any, args Tuple) (any, error) {
 		}
 	case "numpy.core.multiarray._reconstruct":
 		return &NDArray{}, nil
+	case "numpy.core.numeric._frombuffer":
+		// protocol 5 arrays: _frombuffer(buffer, dtype, shape, order)
+		if len(args) == 4 {
+			order, _ := args[3].(string)
+			a := &NDArray{}
+			if err := a.setState(Tuple{args[2], args[1], order == "F", args[0]}); err != nil {
+				return nil, err
+			}
+			return a, nil
+		}
 	}
 	return &Object{Module: g.Module, Name: g.Name, Args: args}, nil
+}
+
+// callObject calls an object that is not a global. The only such callable that pickles
+// use is functools.partial (protocol 2/3 form of NEWOBJ_EX); any other call is recorded
+// as an Object so loading continues.
+func (u *unpickler) callObject(o *Object, args Tuple) (any, error) {
+	if o.Module == "functools" && o.Name == "partial" {
+		// state set by BUILD: (func, args, kwargs, __dict__); else constructor args
+		var fn any
+		var pargs []any
+		var kw *Dict
+		if st, ok := o.State.(Tuple); ok && len(st) >= 3 {
+			fn = st[0]
+			pargs, _ = seqItems(st[1])
+			kw, _ = st[2].(*Dict)
+		} else if len(o.Args) > 0 {
+			fn, pargs = o.Args[0], o.Args[1:]
+		}
+		all := append(append(Tuple{}, pargs...), args...)
+		if g, ok := fn.(*Global); ok && strings.HasSuffix(g.Name, ".__new__") && len(all) > 0 {
+			return u.newObj(all[0], all[1:], kw)
+		}
+		if fn != nil && fn != any(o) {
+			return u.call(fn, all)
+		}
+	}
+	return &Object{Module: o.Module, Name: o.Name + "()", Args: append([]any{o}, args...)}, nil
 }
 
 // newObj handles NEWOBJ / NEWOBJ_EX: cls.__new__(cls, *args).
