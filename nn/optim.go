@@ -204,27 +204,48 @@ func (o *RMSprop) Step() {
 		if o.Momentum > 0 {
 			mb = o.buf("momentum_buffer", i)
 		}
-		for j, g := range p.Grad {
-			if o.WeightDecay != 0 {
-				g = fma32(wd, p.Data[j], g)
-			}
-			sq[j] = fma32(float32(oneMinus*g), g, float32(sq[j]*alpha))
-			var avg float32
-			if ga != nil {
-				ga[j] = fma32(oneMinus, g, float32(ga[j]*alpha))
-				avg = sqrt32(fma32(-ga[j], ga[j], sq[j]))
-			} else {
-				avg = sqrt32(sq[j])
-			}
-			avg += eps
-			if mb != nil {
-				mb[j] = float32(mb[j]*mom) + g/avg
-				p.Data[j] = fma32(negLR, mb[j], p.Data[j])
-			} else {
-				p.Data[j] += float32(negLR*g) / avg
-			}
+		k := rmspropK{alpha, oneMinus, eps, wd, mom, negLR}
+		parallel(len(p.Data), func(lo, hi int) {
+			k.update(p.Data[lo:hi], p.Grad[lo:hi], sq[lo:hi], part(ga, lo, hi), part(mb, lo, hi))
+		})
+	}
+}
+
+// rmspropK holds RMSprop's float32 hyper-parameters for the element loop.
+type rmspropK struct{ alpha, oneMinus, eps, wd, mom, negLR float32 }
+
+// update applies RMSprop to one range; ga (centred) and mb (momentum) may be nil.
+// Working on local slices lets the compiler keep everything in registers.
+func (k rmspropK) update(data, grad, sq, ga, mb []float32) {
+	grad, sq = grad[:len(data)], sq[:len(data)]
+	for j, g := range grad {
+		if k.wd != 0 {
+			g = fma32(k.wd, data[j], g)
+		}
+		sq[j] = fma32(float32(k.oneMinus*g), g, float32(sq[j]*k.alpha))
+		var avg float32
+		if ga != nil {
+			ga[j] = fma32(k.oneMinus, g, float32(ga[j]*k.alpha))
+			avg = sqrt32(fma32(-ga[j], ga[j], sq[j]))
+		} else {
+			avg = sqrt32(sq[j])
+		}
+		avg += k.eps
+		if mb != nil {
+			mb[j] = float32(mb[j]*k.mom) + g/avg
+			data[j] = fma32(k.negLR, mb[j], data[j])
+		} else {
+			data[j] += float32(k.negLR*g) / avg
 		}
 	}
+}
+
+// part returns b[lo:hi], or nil for a nil (unused) buffer.
+func part(b []float32, lo, hi int) []float32 {
+	if b == nil {
+		return nil
+	}
+	return b[lo:hi]
 }
 
 // SGD is torch.optim.SGD.
@@ -255,24 +276,39 @@ func (o *SGD) Step() {
 			mb = o.buf("momentum_buffer", i)
 		}
 		o.steps[i]++
-		for j, d := range p.Grad {
-			if o.WeightDecay != 0 {
-				d = fma32(wd, p.Data[j], d)
-			}
-			if mb != nil {
-				if first {
-					mb[j] = d
-				} else {
-					mb[j] = fma32(damp1, d, float32(mb[j]*mom))
-				}
-				if o.Nesterov {
-					d = fma32(mom, mb[j], d)
-				} else {
-					d = mb[j]
-				}
-			}
-			p.Data[j] = fma32(negLR, d, p.Data[j])
+		k := sgdK{wd, mom, damp1, negLR, o.Nesterov, first}
+		parallel(len(p.Data), func(lo, hi int) {
+			k.update(p.Data[lo:hi], p.Grad[lo:hi], part(mb, lo, hi))
+		})
+	}
+}
+
+// sgdK holds SGD's float32 hyper-parameters for the element loop.
+type sgdK struct {
+	wd, mom, damp1, negLR float32
+	nesterov, first       bool
+}
+
+// update applies SGD to one range; mb (momentum) may be nil.
+func (k sgdK) update(data, grad, mb []float32) {
+	grad = grad[:len(data)]
+	for j, d := range grad {
+		if k.wd != 0 {
+			d = fma32(k.wd, data[j], d)
 		}
+		if mb != nil {
+			if k.first {
+				mb[j] = d
+			} else {
+				mb[j] = fma32(k.damp1, d, float32(mb[j]*k.mom))
+			}
+			if k.nesterov {
+				d = fma32(k.mom, mb[j], d)
+			} else {
+				d = mb[j]
+			}
+		}
+		data[j] = fma32(k.negLR, d, data[j])
 	}
 }
 
@@ -317,19 +353,34 @@ func (o *Adam) Step() {
 		bc1 := 1 - math.Pow(o.Beta1, t)
 		bc2sqrt := float32(math.Sqrt(1 - math.Pow(o.Beta2, t)))
 		negStep := float32(-(o.lr / bc1))
-		for j, g := range p.Grad {
-			if o.WeightDecay != 0 {
-				if o.Decoupled {
-					p.Data[j] = float32(p.Data[j] * decay)
-				} else {
-					g = fma32(wd, p.Data[j], g)
-				}
+		k := adamK{b1, om1, b2, om2, eps, wd, decay, bc2sqrt, negStep, o.Decoupled}
+		parallel(len(p.Data), func(lo, hi int) {
+			k.update(p.Data[lo:hi], p.Grad[lo:hi], m[lo:hi], v[lo:hi])
+		})
+	}
+}
+
+// adamK holds Adam's float32 hyper-parameters for the element loop.
+type adamK struct {
+	b1, om1, b2, om2, eps, wd, decay, bc2sqrt, negStep float32
+	decoupled                                          bool
+}
+
+// update applies Adam/AdamW to one range.
+func (k adamK) update(data, grad, m, v []float32) {
+	grad, m, v = grad[:len(data)], m[:len(data)], v[:len(data)]
+	for j, g := range grad {
+		if k.wd != 0 {
+			if k.decoupled {
+				data[j] = float32(data[j] * k.decay)
+			} else {
+				g = fma32(k.wd, data[j], g)
 			}
-			m[j] = fma32(om1, g, float32(m[j]*b1))
-			v[j] = fma32(float32(om2*g), g, float32(v[j]*b2))
-			denom := sqrt32(v[j])/bc2sqrt + eps
-			p.Data[j] += float32(negStep*m[j]) / denom
 		}
+		m[j] = fma32(k.om1, g, float32(m[j]*k.b1))
+		v[j] = fma32(float32(k.om2*g), g, float32(v[j]*k.b2))
+		denom := sqrt32(v[j])/k.bc2sqrt + k.eps
+		data[j] += float32(k.negStep*m[j]) / denom
 	}
 }
 
