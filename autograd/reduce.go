@@ -49,15 +49,25 @@ func sumScaled(name string, x *Tensor, axis int, keepdim, mean bool) *Tensor {
 // Max returns the maximum of x along axis (negative counts from the end); keepdim keeps
 // the reduced axis with size 1. The gradient goes to the first maximum along the axis.
 func Max(x *Tensor, axis int, keepdim bool) *Tensor {
-	axis = ops.NormAxis("autograd.Max of "+tensorLabel(x), axis, len(x.Shape))
+	return extreme("max", ops.MaxAxis, x, axis, keepdim)
+}
+
+// Min returns the minimum of x along axis (negative counts from the end); keepdim keeps
+// the reduced axis with size 1. The gradient goes to the first minimum along the axis.
+func Min(x *Tensor, axis int, keepdim bool) *Tensor {
+	return extreme("min", ops.MinAxis, x, axis, keepdim)
+}
+
+func extreme(name string, kernel func([]float32, []int32, []float32, int, int, int), x *Tensor, axis int, keepdim bool) *Tensor {
+	axis = ops.NormAxis("autograd."+name+" of "+tensorLabel(x), axis, len(x.Shape))
 	outer, n, inner := ops.AxisSplit(x.Shape, axis)
 	if n == 0 {
-		panic(fmt.Sprintf("autograd.Max of %s: empty axis %d", tensorLabel(x), axis))
+		panic(fmt.Sprintf("autograd.%s of %s: empty axis %d", name, tensorLabel(x), axis))
 	}
 	out := Zeros(reducedShape(x.Shape, axis, keepdim)...)
 	arg := make([]int32, len(out.Data))
-	ops.MaxAxis(out.Data, arg, x.Data, outer, n, inner)
-	return Record("max", out, func(g []float32) {
+	kernel(out.Data, arg, x.Data, outer, n, inner)
+	return Record(name, out, func(g []float32) {
 		if x.requiresGrad {
 			ops.MaxAxisBackward(x.GradBuf(), g, arg, outer, n, inner)
 		}

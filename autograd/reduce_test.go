@@ -176,3 +176,18 @@ func TestMeanMaxChannelGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestMinGradCheck(t *testing.T) {
+	shape := []int{3, 4, 2}
+	for axis := -3; axis < 3; axis++ {
+		x := ewDistinct(uint64(axis+30), shape...)
+		GradCheck(t, []*Tensor{x}, func(in []*Tensor) []*Tensor {
+			return []*Tensor{Min(in[0], axis, axis%2 == 0)}
+		}, ewReduceRef(shape, (axis+3)%3, func(v []float64) float64 { return slices.Min(v) }))
+	}
+	x := Param([]float32{4, 1, 1, 2}, 4)
+	Min(x, 0, false).Backward()
+	if !slices.Equal(x.Grad, []float32{0, 1, 0, 0}) {
+		t.Fatalf("grad %v, want the first minimum only", x.Grad)
+	}
+}

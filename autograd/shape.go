@@ -50,6 +50,25 @@ func Concat(axis int, xs ...*Tensor) *Tensor {
 	}, xs...)
 }
 
+// Stack joins tensors of one shape along a new axis inserted at axis (negative counts
+// from the end of the result's axes), as torch.stack.
+func Stack(axis int, xs ...*Tensor) *Tensor {
+	if len(xs) == 0 {
+		panic("autograd.Stack: no tensors")
+	}
+	nd := len(xs[0].Shape)
+	axis = ops.NormAxis("autograd.Stack", axis, nd+1)
+	views := make([]*Tensor, len(xs))
+	for j, x := range xs {
+		if !SameShape(x.Shape, xs[0].Shape) {
+			panic(fmt.Sprintf("autograd.Stack: tensor %d is %s, tensor 0 is %s", j, tensorLabel(x), tensorLabel(xs[0])))
+		}
+		shape := append(append(append([]int(nil), x.Shape[:axis]...), 1), x.Shape[axis:]...)
+		views[j] = Reshape(x, shape...)
+	}
+	return Concat(axis, views...)
+}
+
 // Split cuts x along axis into consecutive pieces of the given sizes, which must add up
 // to the axis length.
 func Split(x *Tensor, axis int, sizes ...int) []*Tensor {

@@ -229,3 +229,25 @@ func TestPermuteTransposeGradCheck(t *testing.T) {
 		}()
 	}
 }
+
+func TestStackGradCheck(t *testing.T) {
+	a, b := RandTensor(55, -1, 1, 2, 3), RandTensor(56, -1, 1, 2, 3)
+	for _, c := range []struct {
+		axis  int
+		shape []int
+	}{{0, []int{2, 2, 3}}, {1, []int{2, 2, 3}}, {-1, []int{2, 3, 2}}} {
+		ax := (c.axis + 3) % 3
+		GradCheck(t, []*Tensor{a, b}, func(in []*Tensor) []*Tensor {
+			y := Stack(c.axis, in...)
+			if !SameShape(y.Shape, c.shape) {
+				t.Fatalf("Stack(%d) shape %v, want %v", c.axis, y.Shape, c.shape)
+			}
+			return []*Tensor{y}
+		}, ewGatherRef(12, func(i int) (int, int) {
+			idx := ewUnravel(i, c.shape)
+			k := idx[ax]
+			rest := slices.Delete(slices.Clone(idx), ax, ax+1)
+			return k, ewRavel(rest, []int{2, 3})
+		}))
+	}
+}

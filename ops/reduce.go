@@ -86,11 +86,20 @@ func SumAxisBackward(dx, g []float32, outer, n, inner int, scale float32) {
 // MaxAxis writes dst[o,i] = max_k x[o,k,i] and arg[o,i] = the first k attaining it
 // (a NaN counts as the maximum, as in PyTorch). n must be positive.
 func MaxAxis(dst []float32, arg []int32, x []float32, outer, n, inner int) {
-	checkLen("MaxAxis dst", len(dst), outer*inner)
-	checkLen("MaxAxis arg", len(arg), outer*inner)
-	checkLen("MaxAxis x", len(x), outer*n*inner)
+	extremeAxis("MaxAxis", dst, arg, x, outer, n, inner, false)
+}
+
+// MinAxis is MaxAxis for the minimum (a NaN still wins).
+func MinAxis(dst []float32, arg []int32, x []float32, outer, n, inner int) {
+	extremeAxis("MinAxis", dst, arg, x, outer, n, inner, true)
+}
+
+func extremeAxis(name string, dst []float32, arg []int32, x []float32, outer, n, inner int, least bool) {
+	checkLen(name+" dst", len(dst), outer*inner)
+	checkLen(name+" arg", len(arg), outer*inner)
+	checkLen(name+" x", len(x), outer*n*inner)
 	if n <= 0 {
-		panic("ops.MaxAxis: reduction over an empty axis")
+		panic("ops." + name + ": reduction over an empty axis")
 	}
 	simd.ParallelFor(outer, max(1, elemGrain/max(n*inner, 1)), func(lo, hi int) {
 		for o := lo; o < hi; o++ {
@@ -101,7 +110,11 @@ func MaxAxis(dst []float32, arg []int32, x []float32, outer, n, inner int) {
 			for k := 1; k < n; k++ {
 				row := x[(o*n+k)*inner : (o*n+k+1)*inner]
 				for i, v := range row {
-					if v > d[i] || v != v && d[i] == d[i] {
+					better := v > d[i]
+					if least {
+						better = v < d[i]
+					}
+					if better || v != v && d[i] == d[i] {
 						d[i], a[i] = v, int32(k)
 					}
 				}
@@ -110,8 +123,8 @@ func MaxAxis(dst []float32, arg []int32, x []float32, outer, n, inner int) {
 	})
 }
 
-// MaxAxisBackward accumulates dx[o,arg[o,i],i] += g[o,i]: the gradient of MaxAxis goes
-// to the chosen (first) maximum only.
+// MaxAxisBackward accumulates dx[o,arg[o,i],i] += g[o,i]: the gradient of MaxAxis (or
+// MinAxis) goes to the chosen (first) extremum only.
 func MaxAxisBackward(dx, g []float32, arg []int32, outer, n, inner int) {
 	checkLen("MaxAxisBackward dx", len(dx), outer*n*inner)
 	checkLen("MaxAxisBackward g", len(g), outer*inner)

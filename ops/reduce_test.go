@@ -54,6 +54,11 @@ func TestMaxAxisFirstArgmaxAndNaN(t *testing.T) {
 	if dst[0] != 5 || arg[0] != 1 || !math.IsNaN(float64(dst[1])) || arg[1] != 1 || dst[2] != inf || arg[2] != 0 {
 		t.Fatalf("max %v arg %v", dst, arg)
 	}
+	MinAxis(dst, arg, x, 1, 4, 3)
+	if dst[0] != 1 || arg[0] != 0 || !math.IsNaN(float64(dst[1])) || arg[1] != 1 || dst[2] != inf || arg[2] != 0 {
+		t.Fatalf("min %v arg %v", dst, arg)
+	}
+	MaxAxis(dst, arg, x, 1, 4, 3)
 	dx := make([]float32, len(x))
 	MaxAxisBackward(dx, []float32{1, 2, 3}, arg, 1, 4, 3)
 	want := []float32{0, 0, 3, 1, 2, 0, 0, 0, 0, 0, 0, 0}
