@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -359,6 +360,38 @@ func TestFMA32(t *testing.T) {
 		}
 		if got, want := fma32(a, b, c), exact(a, b, c); got != want {
 			t.Fatalf("fma32(%v, %v, %v) = %v, want %v", a, b, c, got, want)
+		}
+	}
+}
+
+// Large tensors are split across goroutines; the result must not depend on it.
+func TestOptimizerParallelSplit(t *testing.T) {
+	const n = 5*parallelGrain + 123
+	run := func(procs int) [][]float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var out [][]float32
+		for _, mk := range []func(ps []*autograd.Tensor) Optimizer{
+			func(ps []*autograd.Tensor) Optimizer { return NewRMSprop(ps, 1e-3, 0.99, 1e-8, 5e-4, 0.5, true) },
+			func(ps []*autograd.Tensor) Optimizer { return NewSGD(ps, 1e-2, 0.9, 0, 1e-3, true) },
+			func(ps []*autograd.Tensor) Optimizer { return NewAdamW(ps, 1e-3, 0.9, 0.999, 1e-8, 0.1) },
+		} {
+			p := autograd.Param(make([]float32, n), n)
+			p.Grad = make([]float32, n)
+			for i := range n {
+				p.Data[i] = float32(i%101) * 0.01
+				p.Grad[i] = float32(i%89-44) * 1e-3
+			}
+			o := mk([]*autograd.Tensor{p})
+			o.Step()
+			o.Step()
+			out = append(out, p.Data)
+		}
+		return out
+	}
+	serial, par := run(1), run(4)
+	for i := range serial {
+		if !slices.Equal(serial[i], par[i]) {
+			t.Errorf("optimiser %d: parallel result differs from serial", i)
 		}
 	}
 }
