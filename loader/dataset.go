@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -109,6 +110,7 @@ func Open(root, set, split string, opt Options) (*Dataset, error) {
 	d.Records, d.Skipped = d.validate(recs, opt.FullDecode)
 	if len(bad) > 0 {
 		d.Skipped = append(bad, d.Skipped...)
+		sort.SliceStable(d.Skipped, func(i, j int) bool { return d.Skipped[i].Index < d.Skipped[j].Index })
 	}
 	if err := d.report(pth, opt.Strict); err != nil {
 		return nil, err
@@ -291,7 +293,7 @@ func (d *Dataset) imageSize(path string) (int, int, error) {
 		}
 		return m.W, m.H, nil
 	}
-	return ImageSize(path)
+	return imageHeader(path)
 }
 
 // Len is the number of valid records.

@@ -42,11 +42,11 @@ func TestOpenFixtureTrain(t *testing.T) {
 		idx       int
 		file, why string
 	}{
-		{6, "CVOGL_DroneAerial_train.pth", "has 5 fields"},
 		{2, "s2.jpg", "outside the 64x64 satellite"},
-		{3, "nope.jpg", "no such file"},
-		{4, "broken.jpg", "satellite image"},
+		{3, "nope.jpg", "query image: no such file"},
+		{4, "broken.jpg", "satellite image: unexpected EOF"},
 		{5, "q3.jpg", "click (40, 3) outside the 32x32 query"},
+		{6, "CVOGL_DroneAerial_train.pth", "has 5 fields"},
 	}
 	if len(d.Skipped) != len(wantBad) {
 		t.Fatalf("skipped %v", d.Skipped)

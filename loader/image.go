@@ -77,6 +77,15 @@ func ReadRGB(path string) (*RGB, error) {
 
 // ImageSize reads only the header of an image file and returns its width and height.
 func ImageSize(path string) (w, h int, err error) {
+	w, h, err = imageHeader(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: reading image header: %w", path, unwrapPath(err))
+	}
+	return w, h, nil
+}
+
+// imageHeader is ImageSize with the bare error, for messages that name the file already.
+func imageHeader(path string) (w, h int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0, err
@@ -84,7 +93,7 @@ func ImageSize(path string) (w, h int, err error) {
 	defer f.Close()
 	cfg, _, err := image.DecodeConfig(bufio.NewReader(f))
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: reading image header: %w", path, err)
+		return 0, 0, err
 	}
 	return cfg.Width, cfg.Height, nil
 }
