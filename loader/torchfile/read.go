@@ -55,16 +55,18 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("torchfile: %w", err)
 	}
-	return Read(f, st.Size(), path)
+	return read(f, st.Size(), path, 0, true)
 }
 
 // Read decodes a torch.save file or plain pickle of the given size from r. name is only
 // used in error messages.
 func Read(r io.ReaderAt, size int64, name string) (*File, error) {
-	return read(r, size, name, 0)
+	return read(r, size, name, 0, false)
 }
 
-func read(r io.ReaderAt, size int64, name string, nested int) (f *File, err error) {
+// read decodes a file; exactSize says size is known to be true (from Stat), so a
+// legacy or pickle file can be read into one buffer of exactly that size.
+func read(r io.ReaderAt, size int64, name string, nested int, exactSize bool) (f *File, err error) {
 	if recoverPanics {
 		defer func() {
 			if p := recover(); p != nil {
@@ -72,7 +74,7 @@ func read(r io.ReaderAt, size int64, name string, nested int) (f *File, err erro
 			}
 		}()
 	}
-	f, err = readFormat(r, size, name, nested)
+	f, err = readFormat(r, size, nested, exactSize)
 	if err != nil {
 		return nil, fmt.Errorf("torchfile: %s: %w", name, err)
 	}
@@ -80,7 +82,7 @@ func read(r io.ReaderAt, size int64, name string, nested int) (f *File, err erro
 	return f, nil
 }
 
-func readFormat(r io.ReaderAt, size int64, name string, nested int) (*File, error) {
+func readFormat(r io.ReaderAt, size int64, nested int, exactSize bool) (*File, error) {
 	if nested > maxNested {
 		return nil, errors.New("torch.save files nested too deeply")
 	}
@@ -93,9 +95,18 @@ func readFormat(r io.ReaderAt, size int64, name string, nested int) (*File, erro
 	}
 	// Legacy and plain pickles are read into memory: the pickles must be decoded in
 	// sequence anyway and storages then alias the buffer instead of being copied.
-	data, err := io.ReadAll(io.NewSectionReader(r, 0, size))
-	if err != nil {
-		return nil, err
+	var data []byte
+	if exactSize {
+		data = make([]byte, size)
+		if n, err := r.ReadAt(data, 0); int64(n) < size {
+			return nil, fmt.Errorf("read %d of %d bytes: %v", n, size, err)
+		}
+	} else {
+		// size came from the caller: grow with the data actually there
+		var err error
+		if data, err = io.ReadAll(io.NewSectionReader(r, 0, size)); err != nil {
+			return nil, err
+		}
 	}
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
@@ -117,7 +128,7 @@ func readFormat(r io.ReaderAt, size int64, name string, nested int) (*File, erro
 // loadFromBytes implements torch.storage._load_from_bytes: the bytes are a whole
 // torch.save file whose root is a storage.
 func loadFromBytes(b []byte, nested int) (any, error) {
-	f, err := readFormat(bytes.NewReader(b), int64(len(b)), "", nested)
+	f, err := readFormat(bytes.NewReader(b), int64(len(b)), nested, true)
 	if err != nil {
 		return nil, fmt.Errorf("nested torch.save: %w", err)
 	}

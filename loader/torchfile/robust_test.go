@@ -349,3 +349,13 @@ func TestDictSemantics(t *testing.T) {
 		t.Error("nil dict")
 	}
 }
+
+func TestEmptyTensorOffsetPastEnd(t *testing.T) {
+	// torch allows an empty view whose offset is past the storage end; converting it
+	// must give an empty result, not a slice panic
+	st := &Storage{DType: "float32", Data: make([]byte, 8)}
+	e := &Tensor{DType: "float32", Shape: []int{0}, Stride: []int{1}, Offset: 10, Storage: st}
+	if got, err := e.Float32(); err != nil || len(got) != 0 {
+		t.Errorf("empty tensor: %v %v", got, err)
+	}
+}

@@ -245,6 +245,14 @@ func (t *Tensor) Float32() ([]float32, error) {
 	out := make([]float32, n)
 	b := t.Storage.Data
 	le := binary.LittleEndian
+	if t.DType == "float32" && n > 0 && t.IsContiguous() {
+		// the common case (checkpoint weights): no per-element index arithmetic
+		src := b[4*t.Offset:]
+		for i := range out {
+			out[i] = math.Float32frombits(le.Uint32(src[4*i:]))
+		}
+		return out, nil
+	}
 	var conv func(i, s int)
 	switch t.DType {
 	case "float32":
