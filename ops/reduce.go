@@ -31,37 +31,53 @@ func AxisSplit(shape []int, axis int) (outer, n, inner int) {
 	return outer, shape[axis], inner
 }
 
+// forAxis runs fn(o, i0, i1) over the blocks [o, :, i0:i1] of a tensor viewed as
+// [outer, n, inner], in parallel. Blocks touch disjoint output columns, and the inner
+// axis is cut into pieces when there are too few outer entries to keep workers busy
+// (a channel reduction of one image, say).
+func forAxis(outer, n, inner int, fn func(o, i0, i1 int)) {
+	const minPiece = 64
+	parts := 1
+	if t := simd.Threads(); outer < 4*t && inner >= 2*minPiece {
+		parts = min((4*t+outer-1)/outer, inner/minPiece)
+	}
+	piece := (inner + parts - 1) / parts
+	simd.ParallelFor(outer*parts, max(1, elemGrain/max(n*piece, 1)), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			o, p := u/parts, u%parts
+			if i0, i1 := p*piece, min((p+1)*piece, inner); i0 < i1 {
+				fn(o, i0, i1)
+			}
+		}
+	})
+}
+
 // SumAxis writes dst[o,i] = scale * sum_k x[o,k,i] for x viewed as [outer, n, inner].
 // Sums are carried in float64 so long reductions keep float32 accuracy.
 func SumAxis(dst, x []float32, outer, n, inner int, scale float32) {
 	checkLen("SumAxis dst", len(dst), outer*inner)
 	checkLen("SumAxis x", len(x), outer*n*inner)
 	if inner == 1 {
-		simd.ParallelFor(outer, max(1, elemGrain/max(n, 1)), func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				var s float64
-				for _, v := range x[o*n : o*n+n] {
-					s += float64(v)
-				}
-				dst[o] = float32(s) * scale
+		forAxis(outer, n, 1, func(o, _, _ int) {
+			var s float64
+			for _, v := range x[o*n : o*n+n] {
+				s += float64(v)
 			}
+			dst[o] = float32(s) * scale
 		})
 		return
 	}
-	simd.ParallelFor(outer, max(1, elemGrain/max(n*inner, 1)), func(lo, hi int) {
-		acc := make([]float64, inner)
-		for o := lo; o < hi; o++ {
-			clear(acc)
-			for k := range n {
-				row := x[(o*n+k)*inner : (o*n+k+1)*inner]
-				for i, v := range row {
-					acc[i] += float64(v)
-				}
+	forAxis(outer, n, inner, func(o, i0, i1 int) {
+		acc := make([]float64, i1-i0)
+		for k := range n {
+			base := (o*n + k) * inner
+			for i, v := range x[base+i0 : base+i1] {
+				acc[i] += float64(v)
 			}
-			d := dst[o*inner : (o+1)*inner]
-			for i, s := range acc {
-				d[i] = float32(s) * scale
-			}
+		}
+		d := dst[o*inner+i0 : o*inner+i1]
+		for i, s := range acc {
+			d[i] = float32(s) * scale
 		}
 	})
 }
@@ -70,15 +86,11 @@ func SumAxis(dst, x []float32, outer, n, inner int, scale float32) {
 func SumAxisBackward(dx, g []float32, outer, n, inner int, scale float32) {
 	checkLen("SumAxisBackward dx", len(dx), outer*n*inner)
 	checkLen("SumAxisBackward g", len(g), outer*inner)
-	simd.ParallelFor(outer, max(1, elemGrain/max(n*inner, 1)), func(lo, hi int) {
-		for o := lo; o < hi; o++ {
-			gr := g[o*inner : (o+1)*inner]
-			for k := range n {
-				d := dx[(o*n+k)*inner : (o*n+k+1)*inner]
-				for i, v := range gr {
-					d[i] += scale * v
-				}
-			}
+	forAxis(outer, n, inner, func(o, i0, i1 int) {
+		gr := g[o*inner+i0 : o*inner+i1]
+		for k := range n {
+			base := (o*n + k) * inner
+			simd.Axpy(scale, gr, dx[base+i0:base+i1])
 		}
 	})
 }
@@ -101,22 +113,20 @@ func extremeAxis(name string, dst []float32, arg []int32, x []float32, outer, n,
 	if n <= 0 {
 		panic("ops." + name + ": reduction over an empty axis")
 	}
-	simd.ParallelFor(outer, max(1, elemGrain/max(n*inner, 1)), func(lo, hi int) {
-		for o := lo; o < hi; o++ {
-			d := dst[o*inner : (o+1)*inner]
-			a := arg[o*inner : (o+1)*inner]
-			copy(d, x[o*n*inner:])
-			clear(a)
-			for k := 1; k < n; k++ {
-				row := x[(o*n+k)*inner : (o*n+k+1)*inner]
-				for i, v := range row {
-					better := v > d[i]
-					if least {
-						better = v < d[i]
-					}
-					if better || v != v && d[i] == d[i] {
-						d[i], a[i] = v, int32(k)
-					}
+	forAxis(outer, n, inner, func(o, i0, i1 int) {
+		d := dst[o*inner+i0 : o*inner+i1]
+		a := arg[o*inner+i0 : o*inner+i1]
+		copy(d, x[o*n*inner+i0:])
+		clear(a)
+		for k := 1; k < n; k++ {
+			base := (o*n + k) * inner
+			for i, v := range x[base+i0 : base+i1] {
+				better := v > d[i]
+				if least {
+					better = v < d[i]
+				}
+				if better || v != v && d[i] == d[i] {
+					d[i], a[i] = v, int32(k)
 				}
 			}
 		}
@@ -128,12 +138,13 @@ func extremeAxis(name string, dst []float32, arg []int32, x []float32, outer, n,
 func MaxAxisBackward(dx, g []float32, arg []int32, outer, n, inner int) {
 	checkLen("MaxAxisBackward dx", len(dx), outer*n*inner)
 	checkLen("MaxAxisBackward g", len(g), outer*inner)
-	for o := range outer {
-		for i := range inner {
+	checkLen("MaxAxisBackward arg", len(arg), outer*inner)
+	forAxis(outer, 1, inner, func(o, i0, i1 int) {
+		for i := i0; i < i1; i++ {
 			j := o*inner + i
 			dx[(o*n+int(arg[j]))*inner+i] += g[j]
 		}
-	}
+	})
 }
 
 // SumAll returns the sum of x carried in float64.

@@ -68,3 +68,41 @@ func TestMaxAxisFirstArgmaxAndNaN(t *testing.T) {
 		}
 	}
 }
+
+// One image's channel reduction: too few outer entries, so the inner axis is split.
+func TestAxisKernelsSplitInner(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	const outer, n, inner = 1, 6, 50000
+	x := ewRand(rng, outer*n*inner, -1, 1)
+	sum := make([]float32, inner)
+	mx := make([]float32, inner)
+	arg := make([]int32, inner)
+	SumAxis(sum, x, outer, n, inner, 1)
+	MaxAxis(mx, arg, x, outer, n, inner)
+	dx := make([]float32, len(x))
+	MaxAxisBackward(dx, sum, arg, outer, n, inner)
+	SumAxisBackward(dx, mx, outer, n, inner, 2)
+	for i := range inner {
+		var s float64
+		m, a := x[i], 0
+		for k := range n {
+			v := x[k*inner+i]
+			s += float64(v)
+			if v > m {
+				m, a = v, k
+			}
+		}
+		if math.Abs(float64(sum[i])-s) > 1e-6 || mx[i] != m || int(arg[i]) != a {
+			t.Fatalf("column %d: sum %v max %v@%d, want %v %v@%d", i, sum[i], mx[i], arg[i], s, m, a)
+		}
+		for k := range n {
+			want := 2 * mx[i]
+			if k == a {
+				want += sum[i]
+			}
+			if got := dx[k*inner+i]; math.Abs(float64(got-want)) > 1e-6 {
+				t.Fatalf("dx[%d,%d] = %v, want %v", k, i, got, want)
+			}
+		}
+	}
+}
