@@ -44,7 +44,7 @@ type Tensor struct {
 	RequiresGrad bool
 }
 
-// dtypeInfo maps torch storage class names to dtype names and element sizes.
+// storageDTypes maps torch storage class names (torch.FloatStorage, ...) to dtype names.
 var storageDTypes = map[string]string{
 	"DoubleStorage":        "float64",
 	"FloatStorage":         "float32",
