@@ -23,13 +23,22 @@ func TestPositionEncodingGolden(t *testing.T) {
 						exact++
 					}
 				}
-				t.Logf("%d of %d values bit-identical to the PyTorch constant", exact, len(want))
+				// The SLEEF ports reproduce PyTorch's float32 constant bit for bit.
+				if exact != len(want) {
+					t.Errorf("%d of %d values differ from the PyTorch constant", len(want)-exact, len(want))
+				}
 				return
 			}
 			xd, xs := c.F32(t, "in.x")
 			x := autograd.Param(xd, xs...)
 			y := AddPositionEncoding(x)
 			c.Check(t, "out.y", y.Data)
+			want, _ := c.F32(t, "out.y")
+			for i := range want {
+				if y.Data[i] != want[i] {
+					t.Fatalf("out.y[%d] = %v, PyTorch %v: not bit-identical", i, y.Data[i], want[i])
+				}
+			}
 			cot, _ := c.F32(t, "cot.y")
 			autograd.Backward([]*autograd.Tensor{y}, [][]float32{cot})
 			c.Check(t, "grad.in.x", x.Grad)
@@ -68,4 +77,29 @@ func TestAddPositionEncodingGradCheck(t *testing.T) {
 			}
 			return [][]float64{out}
 		})
+}
+
+// The SLEEF ports must stay within an ulp or two of the true functions on both of
+// SLEEF's reduction paths (|d| < 125 and the Payne-Hanek path above).
+func TestSleefPortsAccuracy(t *testing.T) {
+	ulp := func(v float64) float64 {
+		f := float32(v)
+		return float64(math.Nextafter32(f, float32(math.Inf(1))) - f)
+	}
+	for i := range 20000 {
+		d := float32(-300 + 600*float64(i)/20000)
+		for _, c := range []struct {
+			name string
+			got  float32
+			want float64
+		}{{"sin", sleefSinf(d), math.Sin(float64(d))}, {"cos", sleefCosf(d), math.Cos(float64(d))}} {
+			if e := math.Abs(float64(c.got) - c.want); e > 2*ulp(c.want)+1e-12 {
+				t.Fatalf("%s(%v) = %v, want %v (error %.3g)", c.name, d, c.got, c.want, e)
+			}
+		}
+		e := float32(-20 + 25*float64(i)/20000)
+		if got, want := sleefExpf(e), math.Exp(float64(e)); math.Abs(float64(got)-want) > 2*ulp(want) {
+			t.Fatalf("exp(%v) = %v, want %v", e, got, want)
+		}
+	}
 }
