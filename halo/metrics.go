@@ -54,15 +54,15 @@ func Decode(pred []float32, B, G int, anchors [][2]float32, imageWH int) []Detec
 
 // EvalResult holds eval_iou_acc's outputs for one batch.
 type EvalResult struct {
-	Det              []Detection
-	IoU              []float32 // per-sample IoU of the decoded box with the target
-	Acc50, Acc25     []bool    // IoU > 0.5, IoU > 0.25 (strict)
-	CenterHit        []bool    // predicted cell == target cell
-	Accu50, Accu25   float32   // batch means of the above
-	AccuCenter       float32
-	MeanIoU          float32
-	NormDist         float32 // mean centre distance / (imageWH*sqrt 2)
-	PerSampleNormDst []float32
+	Det            []Detection
+	IoU            []float32 // per-sample IoU of the decoded box with the target
+	Acc50, Acc25   []bool    // IoU > 0.5, IoU > 0.25 (strict)
+	CenterHit      []bool    // predicted cell == target cell
+	Accu50, Accu25 float32   // batch means of the above
+	AccuCenter     float32
+	MeanIoU        float32
+	NormDist       float32 // mean centre distance / (imageWH*sqrt 2)
+	NormDists      []float32
 }
 
 // EvalIoUAcc is eval_iou_acc of utils/utils.py with iou_threshold_list [0.5, 0.25]:
@@ -75,7 +75,7 @@ func EvalIoUAcc(pred []float32, B, G int, anchors [][2]float32, imageWH int, box
 	r := EvalResult{
 		Det: Decode(pred, B, G, anchors, imageWH),
 		IoU: make([]float32, B), Acc50: make([]bool, B), Acc25: make([]bool, B),
-		CenterHit: make([]bool, B), PerSampleNormDst: make([]float32, B),
+		CenterHit: make([]bool, B), NormDists: make([]float32, B),
 	}
 	norm := float32(math.Sqrt(float64(imageWH)*float64(imageWH) + float64(imageWH)*float64(imageWH)))
 	var iouSum, distSum float32
@@ -84,8 +84,8 @@ func EvalIoUAcc(pred []float32, B, G int, anchors [][2]float32, imageWH int, box
 		p, g := r.Det[b].Box, boxes[b]
 		dx := (p[0]+p[2])/2 - (g[0]+g[2])/2
 		dy := (p[1]+p[3])/2 - (g[1]+g[3])/2
-		r.PerSampleNormDst[b] = float32(math.Sqrt(float64(dx*dx+dy*dy))) / norm
-		distSum += r.PerSampleNormDst[b]
+		r.NormDists[b] = float32(math.Sqrt(float64(float32(dx*dx)+float32(dy*dy)))) / norm
+		distSum += r.NormDists[b]
 		r.IoU[b] = boxIoU(p, g)
 		iouSum += r.IoU[b]
 		r.Acc50[b], r.Acc25[b] = r.IoU[b] > 0.5, r.IoU[b] > 0.25
@@ -122,7 +122,7 @@ func (m *Metrics) Add(r EvalResult) {
 		m.Acc50 += b2i(r.Acc50[b])
 		m.Center += b2i(r.CenterHit[b])
 		m.IoUSum += float64(r.IoU[b])
-		m.NormDistSum += float64(r.PerSampleNormDst[b])
+		m.NormDistSum += float64(r.NormDists[b])
 	}
 	m.N += len(r.IoU)
 }

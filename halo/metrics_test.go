@@ -107,10 +107,10 @@ func nan32() float64 {
 func TestMetricsAccumulate(t *testing.T) {
 	var m Metrics
 	m.Add(EvalResult{IoU: []float32{0.6, 0.3}, Acc50: []bool{true, false}, Acc25: []bool{true, true},
-		CenterHit: []bool{true, false}, PerSampleNormDst: []float32{0.1, 0.2}})
+		CenterHit: []bool{true, false}, NormDists: []float32{0.1, 0.2}})
 	var m2 Metrics
 	m2.Add(EvalResult{IoU: []float32{0.1}, Acc50: []bool{false}, Acc25: []bool{false},
-		CenterHit: []bool{true}, PerSampleNormDst: []float32{0.3}})
+		CenterHit: []bool{true}, NormDists: []float32{0.3}})
 	m.Merge(m2)
 	a25, a50, miou, ac, n := m.Summary()
 	if n != 3 || a25 != 2.0/3 || a50 != 1.0/3 || ac != 2.0/3 {

@@ -108,9 +108,11 @@ func xywhToXYXY(x [4]float32) [4]float32 {
 func boxIoU(a, b [4]float32) float32 {
 	iw := min(a[2], b[2]) - max(a[0], b[0])
 	ih := min(a[3], b[3]) - max(a[1], b[1])
-	inter := max(iw, 0) * max(ih, 0)
-	areaA := (a[2] - a[0]) * (a[3] - a[1])
-	areaB := (b[2] - b[0]) * (b[3] - b[1])
+	// The float32 conversions keep products rounded on their own, as in PyTorch: Go may
+	// otherwise fuse them into the sums (FMA on arm64).
+	inter := float32(max(iw, 0) * max(ih, 0))
+	areaA := float32((a[2] - a[0]) * (a[3] - a[1]))
+	areaB := float32((b[2] - b[0]) * (b[3] - b[1]))
 	return inter / (areaA + areaB - inter + 1e-16)
 }
 
