@@ -1,8 +1,17 @@
 package main
 
 import (
-	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cvogl/halo/halo"
+	"github.com/cvogl/halo/loader"
+	"github.com/cvogl/halo/nn"
 )
 
 func init() {
@@ -14,8 +23,238 @@ func init() {
 }
 
 func runTrain(fs *flag.FlagSet, args []string) error {
+	def := halo.DefaultTrainOptions()
+	data := fs.String("data", "", "dataset root holding CVOGL_DroneAerial/ or CVOGL_SVI/ (default: the embedded synthetic set)")
+	set := fs.String("set", "drone", "dataset subset: drone or svi")
+	preset := fs.String("preset", "", "model preset: paper or tiny (default: tiny on the embedded set, paper with --data)")
+	epochs := fs.Int("epochs", 0, "epochs (default: 25 with --data, 8 on the embedded set)")
+	batch := fs.Int("batch", 0, "batch size (default: 16 with --data, 8 on the embedded set)")
+	lr := fs.Float64("lr", 0, "learning rate (default: 1e-4 with --data, 1e-3 on the embedded set)")
+	optimizer := fs.String("optimizer", def.Optimizer, "optimizer: rmsprop, sgd, adam or adamw")
+	wd := fs.Float64("weight-decay", def.WeightDecay, "weight decay (L2, decoupled for adamw)")
+	schedule := fs.String("schedule", def.Schedule, "learning-rate schedule: step (x0.1 every --step-epochs) or cosine")
+	stepEpochs := fs.Int("step-epochs", def.StepEpochs, "epochs between x0.1 decays of the step schedule")
+	clip := fs.Float64("clip", 0, "clip the gradient 2-norm to this value (0: off)")
+	accum := fs.Int("accum", 1, "accumulate gradients over this many batches per optimiser step")
+	mining := fs.Bool("mining", true, "hard-sample mining (neighbour lists recomputed at epochs 5, 10, ...)")
+	augment := fs.Bool("augment", true, "satellite augmentation")
+	seed := fs.Uint64("seed", 1, "seed for initialisation, order, augmentation and dropout")
+	workers := fs.Int("workers", 0, "image decode workers (0: number of CPUs)")
+	qb := fs.String("query-backbone", "", "torchvision resnet18 .pth to initialise the query backbone")
+	rb := fs.String("reference-backbone", "", "LSKNet-S .pth (lsk_s_backbone) to initialise the satellite backbone")
+	out := fs.String("out", "", "run directory (default: runs/<time>)")
+	resume := fs.String("resume", "", "continue the run in this directory")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return errors.New("the trainer is not built yet: it needs the network (issue 4), the data pipeline (issue 5) and the training loop (issue 6)")
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *resume != "" {
+		*out = *resume
+		if err := loadRunFlags(fs, *resume); err != nil {
+			return err
+		}
+	}
+	embedded := *data == ""
+	if *preset == "" {
+		*preset = "paper"
+		if embedded {
+			*preset = "tiny"
+		}
+	}
+	o := def
+	o.Optimizer, o.WeightDecay, o.Schedule, o.StepEpochs = *optimizer, *wd, *schedule, *stepEpochs
+	o.ClipNorm, o.AccumSteps, o.Mining, o.Augment, o.Seed, o.Workers = *clip, *accum, *mining, *augment, *seed, *workers
+	o.Epochs, o.BatchSize, o.LR = pick(*epochs, 25, 8, embedded), pick(*batch, 16, 8, embedded), *lr
+	if o.LR == 0 {
+		o.LR = 1e-4
+		if embedded {
+			// The tiny preset trains from scratch on a small set in minutes; the paper's
+			// 1e-4 is tuned for ImageNet-initialised backbones over 25 long epochs.
+			o.LR = 1e-3
+		}
+	}
+	cfg, err := halo.Preset(*preset, *set)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var train, val *loader.Dataset
+	if embedded {
+		if *preset != "tiny" {
+			return usagef("the embedded dataset is for --preset tiny; pass --data for %s", *preset)
+		}
+		fmt.Fprintln(os.Stderr, "halo train: no --data given: training the tiny preset on the embedded synthetic dataset")
+		train, val, err = loader.EmbeddedDefault(*set)
+	} else {
+		lo := loader.Options{QueryH: cfg.QueryH, QueryW: cfg.QueryW, SatSize: cfg.SatSize}
+		train, err = loader.Open(*data, *set, "train", lo)
+		if err == nil {
+			val, err = loader.Open(*data, *set, "val", lo)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if train.QueryH != cfg.QueryH || train.QueryW != cfg.QueryW || train.SatSize != cfg.SatSize {
+		return fmt.Errorf("dataset samples are %dx%d / %d but the %s preset expects %dx%d / %d",
+			train.QueryH, train.QueryW, train.SatSize, cfg.Name, cfg.QueryH, cfg.QueryW, cfg.SatSize)
+	}
+	m, err := halo.NewModel(cfg, o.Seed)
+	if err != nil {
+		return err
+	}
+	if err := loadBackbones(m, *qb, *rb); err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join("runs", time.Now().Format("20060102-150405"))
+	}
+	t, err := halo.NewTrainer(m, train, val, o, *out)
+	if err != nil {
+		return err
+	}
+	if *resume != "" {
+		if err := t.Resume(*resume); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "halo train: resumed %s at epoch %d of %d\n", *resume, t.Epoch(), o.Epochs)
+	}
+	fmt.Fprintf(os.Stderr, "halo train: preset %s (%s parameters), %d train / %d val samples, batch %d, %d epochs, %s lr %g -> %s\n",
+		cfg.Name, commas(nn.NumParams(m)), train.Len(), val.Len(), o.BatchSize, o.Epochs, o.Optimizer, o.LR, *out)
+	pr := newProgress(os.Stderr)
+	t.Progress = pr.event
+	// An untrained model's score, so the summary shows what training bought.
+	if t.Epoch() == 0 && val.Len() > 0 {
+		vm, err := halo.Evaluate(m, val, o.BatchSize, o.Workers, nil)
+		if err != nil {
+			return err
+		}
+		a25, a50, miou, _, _ := vm.Summary()
+		fmt.Fprintf(os.Stderr, "untrained model on val: acc@0.25 %.3f  acc@0.5 %.3f  mIoU %.3f\n", a25, a50, miou)
+	}
+	start := time.Now()
+	if err := t.Run(); err != nil {
+		pr.finish()
+		return err
+	}
+	pr.finish()
+	printEpochTable(os.Stdout, t.History())
+	fmt.Fprintf(os.Stdout, "best val acc@0.5 %.4f; run directory %s (took %s)\n", t.Best(), *out, time.Since(start).Round(time.Second))
+	return nil
+}
+
+func pick(v, data, embedded int, isEmbedded bool) int {
+	switch {
+	case v != 0:
+		return v
+	case isEmbedded:
+		return embedded
+	}
+	return data
+}
+
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// progress renders training events: a line redrawn in place on a terminal, plain
+// lines at most every few seconds otherwise (logs, CI).
+type progress struct {
+	w        io.Writer
+	tty      bool
+	last     time.Time
+	drawn    bool
+	interval time.Duration
+}
+
+func newProgress(f *os.File) *progress {
+	p := &progress{w: f, interval: 10 * time.Second}
+	if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+		p.tty, p.interval = true, 200*time.Millisecond
+	}
+	return p
+}
+
+func (p *progress) line(s string) {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", s)
+		p.drawn = true
+	} else {
+		fmt.Fprintln(p.w, s)
+	}
+}
+
+func (p *progress) finish() {
+	if p.tty && p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+func (p *progress) event(e halo.Event) {
+	switch e.Kind {
+	case "step":
+		if e.Step != e.Steps && time.Since(p.last) < p.interval {
+			return
+		}
+		p.last = time.Now()
+		p.line(fmt.Sprintf("epoch %d/%d  step %d/%d  loss %.4f (geo %.4f cls %.4f nce %.4f)  acc@0.5 %.3f  %.1f samples/s  ETA %s",
+			e.Epoch+1, e.Epochs, e.Step, e.Steps, e.Loss.Total, e.Loss.Geo, e.Loss.Cls, e.Loss.InfoNCE,
+			e.TrainAcc50, e.SamplesPerSec, e.ETA.Round(time.Second)))
+	case "mine":
+		p.finish()
+		fmt.Fprintf(p.w, "epoch %d: recomputed hard-sample neighbours over %d training samples\n", e.Epoch+1, e.Total)
+	case "eval":
+		if e.Done != e.Total && time.Since(p.last) < p.interval {
+			return
+		}
+		p.last = time.Now()
+		p.line(fmt.Sprintf("epoch %d/%d  validating %d/%d", e.Epoch+1, e.Epochs, e.Done, e.Total))
+	case "epoch":
+		p.finish()
+		r := e.Val
+		mark := ""
+		if r.Best {
+			mark = "  (best)"
+		}
+		fmt.Fprintf(p.w, "epoch %d/%d  loss %.4f  val acc@0.25 %.3f  acc@0.5 %.3f  mIoU %.3f  %.1f samples/s%s\n",
+			r.Epoch+1, e.Epochs, r.Loss, r.ValAcc25, r.ValAcc50, r.ValMIoU, r.SamplesPerS, mark)
+	}
+}
+
+func printEpochTable(w io.Writer, h []halo.EpochRecord) {
+	fmt.Fprintln(w, "\nepoch      lr     loss   geo    cls    nce   train@.5  val@.25  val@.5   mIoU  centre")
+	for _, r := range h {
+		mark := ""
+		if r.Best {
+			mark = " *"
+		}
+		fmt.Fprintf(w, "%5d  %7.1e  %6.3f %6.3f %6.3f %6.3f  %7.3f  %7.3f  %6.3f  %5.3f  %6.3f%s\n", r.Epoch+1, r.LR, r.Loss,
+			r.LossGeo, r.LossCls, r.LossInfoNCE, r.TrainAcc50, r.ValAcc25, r.ValAcc50, r.ValMIoU, r.ValAccCenter, mark)
+	}
+}
+
+// loadRunFlags is a placeholder hook for restoring flags from a run's config.json.
+func loadRunFlags(fs *flag.FlagSet, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "last.safetensors")); err != nil {
+		return fmt.Errorf("--resume %s: %w", dir, err)
+	}
+	return nil
+}
+
+// loadBackbones initialises the backbones from PyTorch checkpoints when given.
+func loadBackbones(m *halo.Model, query, ref string) error {
+	if query != "" || ref != "" {
+		return fmt.Errorf("--query-backbone/--reference-backbone need the checkpoint importer (halo import), not built yet")
+	}
+	return nil
 }
