@@ -62,7 +62,7 @@ type EvalResult struct {
 	AccuCenter     float32
 	MeanIoU        float32
 	NormDist       float32 // mean centre distance / (imageWH*sqrt 2)
-	NormDists      []float32
+	NormDists      []float32 // per-sample centre distance / (imageWH*sqrt 2)
 }
 
 // EvalIoUAcc is eval_iou_acc of utils/utils.py with iou_threshold_list [0.5, 0.25]:
