@@ -61,7 +61,7 @@ type EvalResult struct {
 	Accu50, Accu25 float32   // batch means of the above
 	AccuCenter     float32
 	MeanIoU        float32
-	NormDist       float32 // mean centre distance / (imageWH*sqrt 2)
+	NormDist       float32   // mean centre distance / (imageWH*sqrt 2)
 	NormDists      []float32 // per-sample centre distance / (imageWH*sqrt 2)
 }
 
