@@ -200,3 +200,5 @@ func absI(v int) int {
 	}
 	return v
 }
+
+func newTestRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 3)) }

@@ -223,7 +223,10 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	}
 	tmp := f.Name()
 	bw := bufio.NewWriterSize(f, 1<<16)
-	err = write(bw)
+	err = f.Chmod(0o644) // CreateTemp makes 0600; data files are meant to be shared
+	if err == nil {
+		err = write(bw)
+	}
 	if err == nil {
 		err = bw.Flush()
 	}
