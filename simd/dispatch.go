@@ -20,6 +20,8 @@ type impl struct {
 	// k >= 1, rows of C ldc floats apart.
 	mr, nr     int
 	gemmKernel func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+	// pack fills a packed panel (see packGeneric).
+	pack func(gather bool, dst, src []float32, ld, kc, valid, stored int)
 
 	dot       func(x, y []float32) float32
 	axpy      func(alpha float32, x, y []float32)
@@ -42,6 +44,7 @@ var genericImpl = &impl{
 	mr:         genericMR,
 	nr:         genericNR,
 	gemmKernel: sgemmKernelGeneric,
+	pack:       packGeneric,
 	dot:        dotGeneric,
 	axpy:       axpyGeneric,
 	scale:      scaleGeneric,

@@ -5,46 +5,47 @@ import (
 	"sync"
 )
 
-// SGEMM, BLIS style.
+// SGEMM, BLIS style (the loops of BLIS mirrored for row-major C, where the micro-kernel
+// vectors run along N and broadcasts come from A):
 //
-//	for jc in N by nc:                       B block  kc x nc  (L3)
+//	for jc in N by nc:                     packed B block kc x nc (L3), shared
 //	  for pc in K by kc:
-//	    for ic in M by mBig:                 packed A block mBig x kc (L3), shared
-//	      pack B (first ic only) and A       one parallel phase
-//	      for each task (mc x ncT) of C:     second parallel phase
-//	        for jr in task by nr:            B micro-panel kc x nr (L1/L2)
-//	          for ir in task by mr:          A micro-panel mr x kc (L2)
-//	            micro-kernel                 mr x nr tile of C in registers
+//	    for ic in M by mBig:               packed A block mBig x kc (L3), shared
+//	      pack B (first ic only) and A     one parallel phase
+//	      for each task (rows x nb) of C:  second parallel phase; B part kc x nb in L2
+//	        for ir in task by mr:          A micro-panel mr x kc stays in L1
+//	          for jr in task by nr:        B micro-panels stream from L2
+//	            micro-kernel               mr x nr tile of C in registers
 //
 // Both operands are packed once per block and shared by all threads, so threads split C
-// into a 2-D grid of tasks (M blocks, and N blocks when M alone gives too few) without
-// packing anything twice. Packed panels are zero-padded to full mr/nr, so the kernel
-// always computes a full tile; edge tiles are computed into a scratch tile and only their
-// valid part is merged into C, so nothing outside C (or A, B) is read or written.
+// into a 2-D grid of tasks without packing anything twice. Packed panels are zero-padded
+// to full mr/nr, so the kernel always computes a full tile; edge tiles are computed into
+// a scratch tile and only their valid part is merged into C, so nothing outside C (or A,
+// B) is read or written.
 
 // Blocking parameters for one path, derived from the cache sizes.
 type blocking struct {
-	kc, mc, nc, mBig int
+	kc   int // depth of a packed block
+	nb   int // columns of a task: its B part (kc x nb) fills half of L2
+	nc   int // columns of a packed B block: a quarter of L3
+	mBig int // rows of A packed per phase
 }
 
 func blockingFor(im *impl) blocking {
 	mr, nr := im.mr, im.nr
-	// kc: the B micro-panel (kc x nr) should sit in L1 while the kernel sweeps the A
-	// panels, and kc should be long enough that loading/storing the C tile (once per kc)
-	// is cheap next to the 2*mr*nr*kc flops.
-	kc := cacheL1 / (4 * nr)
-	kc = min(max(kc, 128), 384)
+	// kc: the A micro-panel (mr x kc) takes half of L1, leaving the other half to the B
+	// rows streaming through; kc long enough that loading/storing the C tile (once per
+	// kc) is cheap next to the 2*mr*nr*kc flops.
+	kc := cacheL1 / 2 / (4 * mr)
+	kc = min(max(kc, 128), 512)
 	kc -= kc % 8
-	// mc: the A block (mc x kc) in half of L2.
-	mc := cacheL2 / 2 / (4 * kc)
-	mc = max(mc-mc%mr, mr)
-	// nc: the B block (kc x nc) in a quarter of L3 (shared by all cores).
+	nb := cacheL2 / 2 / (4 * kc)
+	nb = max(nb-nb%nr, nr)
 	nc := cacheL3 / 4 / (4 * kc)
-	nc = min(max(nc-nc%nr, nr), 8192)
-	// mBig: rows of A packed per phase; a few MBs.
+	nc = min(max(nc-nc%nb, nb), 8192)
 	mBig := (4 << 20) / (4 * kc)
-	mBig = max(mBig-mBig%mc, mc)
-	return blocking{kc: kc, mc: mc, nc: nc, mBig: mBig}
+	mBig = max(mBig-mBig%mr, mr)
+	return blocking{kc: kc, nb: nb, nc: nc, mBig: mBig}
 }
 
 var blockings sync.Map // *impl -> blocking
@@ -56,9 +57,9 @@ var testBlocking *blocking
 func blockingOf(im *impl) blocking {
 	if tb := testBlocking; tb != nil {
 		b := *tb
-		b.mc = max(b.mc-b.mc%im.mr, im.mr)
-		b.mBig = max(b.mBig-b.mBig%b.mc, b.mc)
-		b.nc = max(b.nc-b.nc%im.nr, im.nr)
+		b.nb = max(b.nb-b.nb%im.nr, im.nr)
+		b.mBig = max(b.mBig-b.mBig%im.mr, im.mr)
+		b.nc = max(b.nc-b.nc%b.nb, b.nb)
 		return b
 	}
 	if b, ok := blockings.Load(im); ok {
@@ -226,8 +227,12 @@ func (g *gemmCtx) drive() {
 	blk := g.blk
 	for jc := 0; jc < g.n; jc += blk.nc {
 		nc := min(blk.nc, g.n-jc)
-		for pc := 0; pc < g.k; pc += blk.kc {
-			kc := min(blk.kc, g.k-pc)
+		// Equal kc blocks (within 8), so no short last block pays the C-tile update
+		// of a full one.
+		nk := (g.k + blk.kc - 1) / blk.kc
+		kcEven := min(roundUp((g.k+nk-1)/nk, 8), blk.kc)
+		for pc := 0; pc < g.k; pc += kcEven {
+			kc := min(kcEven, g.k-pc)
 			g.jc, g.nc, g.pc, g.kc = jc, nc, pc, kc
 			g.kbeta = 1
 			if pc == 0 {
@@ -256,24 +261,21 @@ func (g *gemmCtx) drive() {
 	}
 }
 
-// planTasks splits the current mcur x nc block of C into a grid of tasks, in whole
-// micro-panels: M blocks of at most mc rows (so a task's A block stays in L2), and, when
-// those give too few tasks for every thread to take several, N blocks too. The count is
+// planTasks splits the current mcur x nc block of C into a grid of tasks in whole
+// micro-panels: N blocks of at most nb columns (so a task's B part stays in L2), and M
+// blocks, as many as it takes for every thread to get several tasks; the count is
 // rounded to a multiple of the thread count where possible so no thread idles at the end.
+// Tasks are numbered N-block-major, so one thread walks down the M blocks of one N block
+// while its B part stays in L2.
 func (g *gemmCtx) planTasks(aPanels, bPanels int) {
-	mcPanels := max(1, g.blk.mc/g.im.mr)
-	tm := (aPanels + mcPanels - 1) / mcPanels
-	tn := 1
+	nbPanels := max(1, g.blk.nb/g.im.nr)
+	tn := (bPanels + nbPanels - 1) / nbPanels
+	tm := 1
 	if t := g.threads; t > 1 {
 		want := 6 * t
-		if tm < want {
-			tn = min(bPanels, (want+tm-1)/tm)
-			for tn < bPanels && (tm*tn)%t != 0 {
-				tn++
-			}
-		}
-		if tm*tn < want {
-			tm = min(aPanels, (want+tn-1)/tn)
+		tm = min(aPanels, (want+tn-1)/tn)
+		for tm < aPanels && (tm*tn)%t != 0 {
+			tm++
 		}
 	}
 	g.taskMC = (aPanels + tm - 1) / tm // panels per task
@@ -291,24 +293,9 @@ func (g *gemmCtx) packAPanel(p int) {
 	dst := g.ap[p*mr*kc : (p+1)*mr*kc]
 	if g.transA {
 		// op(A)[i][q] = a[q*lda+i]: each q gives mv contiguous values.
-		for q := 0; q < kc; q++ {
-			src := g.a[(g.pc+q)*g.lda+i0 : (g.pc+q)*g.lda+i0+mv]
-			d := dst[q*mr : q*mr+mr]
-			copy(d, src)
-			clear(d[mv:])
-		}
-		return
-	}
-	for i := 0; i < mv; i++ {
-		src := g.a[(i0+i)*g.lda+g.pc : (i0+i)*g.lda+g.pc+kc]
-		for q, v := range src {
-			dst[q*mr+i] = v
-		}
-	}
-	if mv < mr {
-		for q := 0; q < kc; q++ {
-			clear(dst[q*mr+mv : q*mr+mr])
-		}
+		g.im.pack(false, dst, g.a[g.pc*g.lda+i0:], g.lda, kc, mv, mr)
+	} else {
+		g.im.pack(true, dst, g.a[i0*g.lda+g.pc:], g.lda, kc, mv, mr)
 	}
 }
 
@@ -319,26 +306,11 @@ func (g *gemmCtx) packBPanel(p int) {
 	j0 := g.jc + p*nr
 	nv := min(nr, g.n-j0)
 	dst := g.bp[p*nr*kc : (p+1)*nr*kc]
-	if !g.transB {
-		for q := 0; q < kc; q++ {
-			src := g.b[(g.pc+q)*g.ldb+j0 : (g.pc+q)*g.ldb+j0+nv]
-			d := dst[q*nr : q*nr+nr]
-			copy(d, src)
-			clear(d[nv:])
-		}
-		return
-	}
-	// op(B)[q][j] = b[j*ldb+q]
-	for j := 0; j < nv; j++ {
-		src := g.b[(j0+j)*g.ldb+g.pc : (j0+j)*g.ldb+g.pc+kc]
-		for q, v := range src {
-			dst[q*nr+j] = v
-		}
-	}
-	if nv < nr {
-		for q := 0; q < kc; q++ {
-			clear(dst[q*nr+nv : q*nr+nr])
-		}
+	if g.transB {
+		// op(B)[q][j] = b[j*ldb+q]
+		g.im.pack(true, dst, g.b[j0*g.ldb+g.pc:], g.ldb, kc, nv, nr)
+	} else {
+		g.im.pack(false, dst, g.b[g.pc*g.ldb+j0:], g.ldb, kc, nv, nr)
 	}
 }
 
@@ -346,21 +318,21 @@ func (g *gemmCtx) packBPanel(p int) {
 func (g *gemmCtx) computeTask(t int) {
 	mr, nr, kc := g.im.mr, g.im.nr, g.kc
 	kern := g.im.gemmKernel
-	ti, tj := t/g.tasksN, t%g.tasksN
+	tj, ti := t/g.tasksM, t%g.tasksM
 	aPanels := (g.mcur + mr - 1) / mr
 	bPanels := (g.nc + nr - 1) / nr
 	ir0, ir1 := ti*g.taskMC, min((ti+1)*g.taskMC, aPanels)
 	jr0, jr1 := tj*g.taskNC, min((tj+1)*g.taskNC, bPanels)
 	alpha, beta := g.alpha, g.kbeta
 	var tile *[maxTile]float32
-	for jr := jr0; jr < jr1; jr++ {
-		j := g.jc + jr*nr
-		nv := min(nr, g.n-j)
-		bpan := &g.bp[jr*nr*kc]
-		for ir := ir0; ir < ir1; ir++ {
-			i := g.ic + ir*mr
-			mv := min(mr, g.m-i)
-			apan := &g.ap[ir*mr*kc]
+	for ir := ir0; ir < ir1; ir++ {
+		i := g.ic + ir*mr
+		mv := min(mr, g.m-i)
+		apan := &g.ap[ir*mr*kc]
+		for jr := jr0; jr < jr1; jr++ {
+			j := g.jc + jr*nr
+			nv := min(nr, g.n-j)
+			bpan := &g.bp[jr*nr*kc]
 			if mv == mr && nv == nr {
 				kern(kc, apan, bpan, &g.c[i*g.ldc+j], g.ldc, alpha, beta)
 				continue

@@ -58,3 +58,29 @@ func store4(c []float32, alpha, beta, v0, v1, v2, v3 float32) {
 	c[2] = alpha*v2 + beta*c[2]
 	c[3] = alpha*v3 + beta*c[3]
 }
+
+// packGeneric moves kc rows of `stored` floats into dst (rows `stored` apart):
+// dst[q*stored+l] = src[q*ld+l] (copy) or src[l*ld+q] (gather, the transpose) for
+// l < valid, and 0 for valid <= l < stored. It reads nothing outside those elements.
+func packGeneric(gather bool, dst, src []float32, ld, kc, valid, stored int) {
+	dst = dst[:kc*stored]
+	if !gather {
+		for q := 0; q < kc; q++ {
+			d := dst[q*stored : q*stored+stored]
+			copy(d, src[q*ld:q*ld+valid])
+			clear(d[valid:])
+		}
+		return
+	}
+	for l := 0; l < valid; l++ {
+		row := src[l*ld : l*ld+kc]
+		for q, v := range row {
+			dst[q*stored+l] = v
+		}
+	}
+	if valid < stored {
+		for q := 0; q < kc; q++ {
+			clear(dst[q*stored+valid : q*stored+stored])
+		}
+	}
+}

@@ -206,7 +206,7 @@ func TestSgemmBlocked(t *testing.T) {
 	old := SetThreads(4)
 	defer SetThreads(old)
 	gemmMinParallelFlops = 0
-	blks := []blocking{{kc: 8, mc: 1, nc: 1, mBig: 1}, {kc: 24, mc: 30, nc: 40, mBig: 60}}
+	blks := []blocking{{kc: 8, nb: 1, nc: 1, mBig: 1}, {kc: 24, nb: 40, nc: 90, mBig: 60}}
 	forEachPath(t, func(t *testing.T, im *impl) {
 		r := rand.New(rand.NewPCG(5, 6))
 		for bi := range blks {

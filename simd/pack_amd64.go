@@ -1,0 +1,68 @@
+//go:build amd64 && !purego
+
+package simd
+
+// Declarations for pack_amd64.s. Both read only lanes < valid of each row and write
+// exactly stored lanes per row, so panels at the edge of a matrix never touch memory
+// outside it.
+
+//go:noescape
+func packCopyZ(dst, src *float32, ld, kc, dstStride int, validLo, validHi, storedLo, storedHi uint16)
+
+//go:noescape
+func packGatherZ(dst, src *float32, ld, kc, dstStride int, validLo, validHi, storedLo, storedHi uint16)
+
+//go:noescape
+func packCopyY(dst, src *float32, ld, kc, dstStride, validLo, validHi, storedLo, storedHi int)
+
+//go:noescape
+func packGatherY(dst, src *float32, ld, kc, dstStride, validLo, validHi, storedLo, storedHi int)
+
+func lanes16(n int) uint16 { return uint16(uint32(1)<<uint(min(max(n, 0), 16)) - 1) }
+
+// packUseGather: the gather instructions are slower than packGeneric's row-by-row
+// scatter on Zen 4 (VGATHERDPS is microcoded there), so the transposing case stays in Go;
+// the gather code is kept, tested, for CPUs where it wins. (A var so tests cover it.)
+var packUseGather = false
+
+// packAVX512 is packGeneric with zmm code (stored <= 32).
+func packAVX512(gather bool, dst, src []float32, ld, kc, valid, stored int) {
+	if gather && !packUseGather || !packFits(gather, dst, src, ld, kc, valid, stored, 32) {
+		packGeneric(gather, dst, src, ld, kc, valid, stored)
+		return
+	}
+	vLo, vHi := lanes16(valid), lanes16(valid-16)
+	sLo, sHi := lanes16(stored), lanes16(stored-16)
+	if gather {
+		packGatherZ(&dst[0], &src[0], ld, kc, stored, vLo, vHi, sLo, sHi)
+	} else {
+		packCopyZ(&dst[0], &src[0], ld, kc, stored, vLo, vHi, sLo, sHi)
+	}
+}
+
+// packAVX2 is packGeneric with ymm code (stored <= 16).
+func packAVX2(gather bool, dst, src []float32, ld, kc, valid, stored int) {
+	if gather && !packUseGather || !packFits(gather, dst, src, ld, kc, valid, stored, 16) {
+		packGeneric(gather, dst, src, ld, kc, valid, stored)
+		return
+	}
+	vLo, vHi := min(valid, 8), max(valid-8, 0)
+	sLo, sHi := min(stored, 8), max(stored-8, 0)
+	if gather {
+		packGatherY(&dst[0], &src[0], ld, kc, stored, vLo, vHi, sLo, sHi)
+	} else {
+		packCopyY(&dst[0], &src[0], ld, kc, stored, vLo, vHi, sLo, sHi)
+	}
+}
+
+// packFits checks what the assembly assumes: the lanes fit the registers, the slices
+// hold every element touched, and gather indices (lane*ld) fit in 32 bits.
+func packFits(gather bool, dst, src []float32, ld, kc, valid, stored, maxLanes int) bool {
+	if kc <= 0 || valid <= 0 || stored > maxLanes || valid > stored || len(dst) < kc*stored {
+		return false
+	}
+	if gather {
+		return len(src) >= (valid-1)*ld+kc && int64(maxLanes)*int64(ld) < 1<<31
+	}
+	return len(src) >= (kc-1)*ld+valid
+}
