@@ -36,6 +36,9 @@ func (m *Model) TrainStep(b *loader.Batch, infonceWeight float32, gradScale floa
 	if err != nil {
 		return Losses{}, EvalResult{}, err
 	}
+	if i := autograd.FirstNonFinite(out.Boxes.Data); i >= 0 {
+		return Losses{}, EvalResult{}, fmt.Errorf("non-finite head output at element %d (%v)", i, out.Boxes.Data[i])
+	}
 	s := m.Cfg.SatSize
 	boxes := ClampBoxes(b.BBox, s)
 	anchors := m.Anchors()

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cvogl/halo/autograd"
 	"github.com/cvogl/halo/loader"
 	"github.com/cvogl/halo/nn"
 )
@@ -246,6 +247,10 @@ func (t *Trainer) runEpoch(runStart time.Time, startEpoch int) (EpochRecord, err
 			t.opt.Step()
 			nn.ZeroGrad(t.M)
 			pending = 0
+			if name, i := firstNonFiniteParam(t.M); name != "" {
+				return EpochRecord{}, fmt.Errorf("epoch %d step %d (global step %d): the optimiser step made %s[%d] non-finite; the last good checkpoint in %s is kept",
+					epoch, step, t.globalStep+1, name, i, t.Dir)
+			}
 		}
 		t.globalStep++
 		n := float64(b.Size)
@@ -303,6 +308,17 @@ func (t *Trainer) runEpoch(runStart time.Time, startEpoch int) (EpochRecord, err
 		return rec, err
 	}
 	return rec, nil
+}
+
+// firstNonFiniteParam returns the first parameter holding a NaN or Inf.
+func firstNonFiniteParam(m *Model) (string, int) {
+	names, params := nn.NamedParams(m)
+	for i, p := range params {
+		if j := autograd.FirstNonFinite(p.Data); j >= 0 {
+			return names[i], j
+		}
+	}
+	return "", -1
 }
 
 func (t *Trainer) appendMetrics(rec map[string]any) error {
