@@ -99,7 +99,7 @@ func Backward(outputs []*Tensor, cots [][]float32) {
 		t := order[i]
 		n := t.node
 		if t.Grad != nil {
-			n.backward(t.Grad)
+			runBackward(n, t.Grad) // n.backward, timed under a BackwardProfile
 		}
 		t.node = nil // free the graph as we go
 		if !t.retainGrad {
