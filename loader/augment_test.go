@@ -202,3 +202,27 @@ func absI(v int) int {
 }
 
 func newTestRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 3)) }
+
+// GaussNoise draws from N(0, var) with var in [10, 50]: the measured spread must match.
+func TestGaussNoiseSpread(t *testing.T) {
+	for seed := range uint64(5) {
+		img := NewRGB(128, 128)
+		for i := range img.Pix {
+			img.Pix[i] = 128
+		}
+		out, _ := augGaussNoise(img, [4]float64{}, rand.New(rand.NewPCG(seed, 1)))
+		var s, s2 float64
+		for _, v := range out.Pix {
+			d := float64(v) - 128
+			s += d
+			s2 += d * d
+		}
+		n := float64(len(out.Pix))
+		mean := s / n
+		sd := math.Sqrt(s2/n - mean*mean)
+		// Truncation toward zero after adding shifts the mean by about -0.5.
+		if sd < math.Sqrt(10)-0.1 || sd > math.Sqrt(50)+0.1 || mean > 0 || mean < -1 {
+			t.Fatalf("seed %d: noise mean %.3f sd %.3f", seed, mean, sd)
+		}
+	}
+}
