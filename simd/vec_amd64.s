@@ -1,0 +1,894 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Vector kernels, AVX2 (ymm) and AVX-512 (zmm). Every loop runs 4 vectors per
+// iteration (enough independent work to cover load and FMA latency), then single
+// vectors, then one masked vector for the last 1..7 (ymm, VMASKMOVPS) or 1..15 (zmm,
+// opmask) elements: masked lanes are neither read nor written, so no access goes past
+// the slices. Reductions keep four partial accumulators, so their rounding differs from
+// a sequential sum (the pure-Go twins in vec_generic.go use four partial sums too).
+
+// masktab: 8 x all-ones then 8 x zero; masktab+32-4n holds n leading set lanes.
+DATA masktab<>+0(SB)/4, $0xffffffff
+DATA masktab<>+4(SB)/4, $0xffffffff
+DATA masktab<>+8(SB)/4, $0xffffffff
+DATA masktab<>+12(SB)/4, $0xffffffff
+DATA masktab<>+16(SB)/4, $0xffffffff
+DATA masktab<>+20(SB)/4, $0xffffffff
+DATA masktab<>+24(SB)/4, $0xffffffff
+DATA masktab<>+28(SB)/4, $0xffffffff
+DATA masktab<>+32(SB)/4, $0x00000000
+DATA masktab<>+36(SB)/4, $0x00000000
+DATA masktab<>+40(SB)/4, $0x00000000
+DATA masktab<>+44(SB)/4, $0x00000000
+DATA masktab<>+48(SB)/4, $0x00000000
+DATA masktab<>+52(SB)/4, $0x00000000
+DATA masktab<>+56(SB)/4, $0x00000000
+DATA masktab<>+60(SB)/4, $0x00000000
+GLOBL masktab<>(SB), RODATA|NOPTR, $64
+
+DATA ninf<>+0(SB)/4, $0xff800000
+DATA ninf<>+4(SB)/4, $0xff800000
+DATA ninf<>+8(SB)/4, $0xff800000
+DATA ninf<>+12(SB)/4, $0xff800000
+DATA ninf<>+16(SB)/4, $0xff800000
+DATA ninf<>+20(SB)/4, $0xff800000
+DATA ninf<>+24(SB)/4, $0xff800000
+DATA ninf<>+28(SB)/4, $0xff800000
+GLOBL ninf<>(SB), RODATA|NOPTR, $32
+
+// YTAILMASK(n, m): ymm m = n (1..7, in CX) leading lanes set. Clobbers AX, CX.
+#define YTAILMASK(m) \
+	LEAQ    masktab<>+32(SB), AX; \
+	SHLQ    $2, CX; \
+	SUBQ    CX, AX; \
+	VMOVDQU (AX), m
+
+// ZTAILMASK: K1 = n (1..15, in CX) leading lanes. Clobbers AX.
+#define ZTAILMASK \
+	MOVL  $1, AX; \
+	SHLL  CX, AX; \
+	DECL  AX; \
+	KMOVW AX, K1
+
+// Horizontal sum of Y0 into X0 (lane 0). Clobbers X1.
+#define HSUMY \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS       X1, X0, X0; \
+	VMOVHLPS     X0, X0, X1; \
+	VADDPS       X1, X0, X0; \
+	VMOVSHDUP    X0, X1; \
+	VADDSS       X1, X0, X0
+
+#define HSUMZ \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VADDPS        Y1, Y0, Y0; \
+	HSUMY
+
+#define HMAXY \
+	VEXTRACTF128 $1, Y0, X1; \
+	VMAXPS       X1, X0, X0; \
+	VMOVHLPS     X0, X0, X1; \
+	VMAXPS       X1, X0, X0; \
+	VMOVSHDUP    X0, X1; \
+	VMAXSS       X1, X0, X0
+
+#define HMAXZ \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VMAXPS        Y1, Y0, Y0; \
+	HMAXY
+
+// ---- AVX2
+
+// func dotAVX2(x, y []float32) float32
+TEXT ·dotAVX2(SB), NOSPLIT, $0-52
+	MOVQ x_base+0(FP), SI
+	MOVQ y_base+24(FP), DI
+	MOVQ x_len+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+dotY4:
+	CMPQ CX, $32
+	JLT  dotY1
+	VMOVUPS 0(SI), Y4
+	VMOVUPS 32(SI), Y5
+	VMOVUPS 64(SI), Y6
+	VMOVUPS 96(SI), Y7
+	VFMADD231PS 0(DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  dotY4
+
+dotY1:
+	CMPQ CX, $8
+	JLT  dotYtail
+	VMOVUPS (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  dotY1
+
+dotYtail:
+	TESTQ CX, CX
+	JZ    dotYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y4
+	VMASKMOVPS (DI), Y15, Y5
+	VFMADD231PS Y5, Y4, Y1
+
+dotYdone:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	HSUMY
+	VMOVSS X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func sumAVX2(x []float32) float32
+TEXT ·sumAVX2(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+sumY4:
+	CMPQ CX, $32
+	JLT  sumY1
+	VADDPS 0(SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
+	VADDPS 96(SI), Y3, Y3
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  sumY4
+
+sumY1:
+	CMPQ CX, $8
+	JLT  sumYtail
+	VADDPS (SI), Y0, Y0
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP  sumY1
+
+sumYtail:
+	TESTQ CX, CX
+	JZ    sumYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y4
+	VADDPS Y4, Y1, Y1
+
+sumYdone:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	HSUMY
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func maxAVX2(x []float32) float32
+TEXT ·maxAVX2(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VMOVUPS ninf<>(SB), Y10
+	VMOVUPS Y10, Y0
+	VMOVUPS Y10, Y1
+	VMOVUPS Y10, Y2
+	VMOVUPS Y10, Y3
+	VXORPS Y9, Y9, Y9
+maxY4:
+	CMPQ CX, $32
+	JLT  maxY1
+	VMOVUPS 0(SI), Y4
+	VCMPPS $3, Y4, Y4, Y8
+	VORPS Y8, Y9, Y9
+	VMAXPS Y4, Y0, Y0
+	VMOVUPS 32(SI), Y5
+	VCMPPS $3, Y5, Y5, Y8
+	VORPS Y8, Y9, Y9
+	VMAXPS Y5, Y1, Y1
+	VMOVUPS 64(SI), Y6
+	VCMPPS $3, Y6, Y6, Y8
+	VORPS Y8, Y9, Y9
+	VMAXPS Y6, Y2, Y2
+	VMOVUPS 96(SI), Y7
+	VCMPPS $3, Y7, Y7, Y8
+	VORPS Y8, Y9, Y9
+	VMAXPS Y7, Y3, Y3
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  maxY4
+
+maxY1:
+	CMPQ CX, $8
+	JLT  maxYtail
+	VMOVUPS (SI), Y4
+	VCMPPS $3, Y4, Y4, Y8
+	VORPS Y8, Y9, Y9
+	VMAXPS Y4, Y0, Y0
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP  maxY1
+
+maxYtail:
+	TESTQ CX, CX
+	JZ    maxYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y4
+	VBLENDVPS Y15, Y4, Y10, Y4
+	VCMPPS $3, Y4, Y4, Y8
+	VORPS Y8, Y9, Y9
+	VMAXPS Y4, Y1, Y1
+
+maxYdone:
+	VMAXPS Y1, Y0, Y0
+	VMAXPS Y3, Y2, Y2
+	VMAXPS Y2, Y0, Y0
+	HMAXY
+	VMOVMSKPS Y9, AX
+	TESTL AX, AX
+	JNZ maxYnan
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+maxYnan:
+	MOVL $0x7fc00000, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func axpyAVX2(alpha float32, x, y []float32)
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSS alpha+0(FP), Y14
+	MOVQ x_base+8(FP), SI
+	MOVQ y_base+32(FP), DI
+	MOVQ x_len+16(FP), CX
+axpyY4:
+	CMPQ CX, $32
+	JLT  axpyY1
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VFMADD231PS 0(SI), Y14, Y0
+	VFMADD231PS 32(SI), Y14, Y1
+	VFMADD231PS 64(SI), Y14, Y2
+	VFMADD231PS 96(SI), Y14, Y3
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  axpyY4
+
+axpyY1:
+	CMPQ CX, $8
+	JLT  axpyYtail
+	VMOVUPS (DI), Y0
+	VFMADD231PS (SI), Y14, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  axpyY1
+
+axpyYtail:
+	TESTQ CX, CX
+	JZ    axpyYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y1
+	VMASKMOVPS (DI), Y15, Y0
+	VFMADD231PS Y1, Y14, Y0
+	VMASKMOVPS Y0, Y15, (DI)
+
+axpyYdone:
+	VZEROUPPER
+	RET
+
+// func scaleAVX2(alpha float32, x []float32)
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS alpha+0(FP), Y14
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+scaleY4:
+	CMPQ CX, $32
+	JLT  scaleY1
+	VMULPS 0(SI), Y14, Y0
+	VMULPS 32(SI), Y14, Y1
+	VMULPS 64(SI), Y14, Y2
+	VMULPS 96(SI), Y14, Y3
+	VMOVUPS Y0, 0(SI)
+	VMOVUPS Y1, 32(SI)
+	VMOVUPS Y2, 64(SI)
+	VMOVUPS Y3, 96(SI)
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  scaleY4
+
+scaleY1:
+	CMPQ CX, $8
+	JLT  scaleYtail
+	VMULPS (SI), Y14, Y0
+	VMOVUPS Y0, (SI)
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP  scaleY1
+
+scaleYtail:
+	TESTQ CX, CX
+	JZ    scaleYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	VMULPS Y0, Y14, Y0
+	VMASKMOVPS Y0, Y15, (SI)
+
+scaleYdone:
+	VZEROUPPER
+	RET
+
+// func addAVX2(dst, x, y []float32)
+TEXT ·addAVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ y_base+48(FP), DX
+	MOVQ x_len+32(FP), CX
+addY4:
+	CMPQ CX, $32
+	JLT  addY1
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS 0(DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	VADDPS 64(DX), Y2, Y2
+	VADDPS 96(DX), Y3, Y3
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  addY4
+
+addY1:
+	CMPQ CX, $8
+	JLT  addYtail
+	VMOVUPS (SI), Y0
+	VADDPS (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  addY1
+
+addYtail:
+	TESTQ CX, CX
+	JZ    addYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	VMASKMOVPS (DX), Y15, Y1
+	VADDPS Y1, Y0, Y0
+	VMASKMOVPS Y0, Y15, (DI)
+
+addYdone:
+	VZEROUPPER
+	RET
+
+// func mulAVX2(dst, x, y []float32)
+TEXT ·mulAVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ y_base+48(FP), DX
+	MOVQ x_len+32(FP), CX
+mulY4:
+	CMPQ CX, $32
+	JLT  mulY1
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMULPS 0(DX), Y0, Y0
+	VMULPS 32(DX), Y1, Y1
+	VMULPS 64(DX), Y2, Y2
+	VMULPS 96(DX), Y3, Y3
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  mulY4
+
+mulY1:
+	CMPQ CX, $8
+	JLT  mulYtail
+	VMOVUPS (SI), Y0
+	VMULPS (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  mulY1
+
+mulYtail:
+	TESTQ CX, CX
+	JZ    mulYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	VMASKMOVPS (DX), Y15, Y1
+	VMULPS Y1, Y0, Y0
+	VMASKMOVPS Y0, Y15, (DI)
+
+mulYdone:
+	VZEROUPPER
+	RET
+
+// func addScalarAVX2(dst, x []float32, s float32)
+TEXT ·addScalarAVX2(SB), NOSPLIT, $0-52
+	VBROADCASTSS s+48(FP), Y14
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+addScalarY4:
+	CMPQ CX, $32
+	JLT  addScalarY1
+	VADDPS 0(SI), Y14, Y0
+	VADDPS 32(SI), Y14, Y1
+	VADDPS 64(SI), Y14, Y2
+	VADDPS 96(SI), Y14, Y3
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  addScalarY4
+
+addScalarY1:
+	CMPQ CX, $8
+	JLT  addScalarYtail
+	VADDPS (SI), Y14, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  addScalarY1
+
+addScalarYtail:
+	TESTQ CX, CX
+	JZ    addScalarYdone
+	YTAILMASK(Y15)
+	VMASKMOVPS (SI), Y15, Y0
+	VADDPS Y0, Y14, Y0
+	VMASKMOVPS Y0, Y15, (DI)
+
+addScalarYdone:
+	VZEROUPPER
+	RET
+
+// ---- AVX-512
+
+// func dotAVX512(x, y []float32) float32
+TEXT ·dotAVX512(SB), NOSPLIT, $0-52
+	MOVQ x_base+0(FP), SI
+	MOVQ y_base+24(FP), DI
+	MOVQ x_len+8(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+dotZ4:
+	CMPQ CX, $64
+	JLT  dotZ1
+	VMOVUPS 0(SI), Z4
+	VMOVUPS 64(SI), Z5
+	VMOVUPS 128(SI), Z6
+	VMOVUPS 192(SI), Z7
+	VFMADD231PS 0(DI), Z4, Z0
+	VFMADD231PS 64(DI), Z5, Z1
+	VFMADD231PS 128(DI), Z6, Z2
+	VFMADD231PS 192(DI), Z7, Z3
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  dotZ4
+
+dotZ1:
+	CMPQ CX, $16
+	JLT  dotZtail
+	VMOVUPS (SI), Z4
+	VFMADD231PS (DI), Z4, Z0
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  dotZ1
+
+dotZtail:
+	TESTQ CX, CX
+	JZ    dotZdone
+	ZTAILMASK
+	VMOVUPS.Z (SI), K1, Z4
+	VMOVUPS.Z (DI), K1, Z5
+	VFMADD231PS Z5, Z4, Z1
+
+dotZdone:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	HSUMZ
+	VMOVSS X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func sumAVX512(x []float32) float32
+TEXT ·sumAVX512(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+sumZ4:
+	CMPQ CX, $64
+	JLT  sumZ1
+	VADDPS 0(SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VADDPS 128(SI), Z2, Z2
+	VADDPS 192(SI), Z3, Z3
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  sumZ4
+
+sumZ1:
+	CMPQ CX, $16
+	JLT  sumZtail
+	VADDPS (SI), Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  sumZ1
+
+sumZtail:
+	TESTQ CX, CX
+	JZ    sumZdone
+	ZTAILMASK
+	VMOVUPS.Z (SI), K1, Z4
+	VADDPS Z4, Z1, Z1
+
+sumZdone:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	HSUMZ
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func maxAVX512(x []float32) float32
+TEXT ·maxAVX512(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VBROADCASTSS ninf<>(SB), Z10
+	VMOVAPS Z10, Z0
+	VMOVAPS Z10, Z1
+	VMOVAPS Z10, Z2
+	VMOVAPS Z10, Z3
+	KXORW K3, K3, K3
+maxZ4:
+	CMPQ CX, $64
+	JLT  maxZ1
+	VMOVUPS 0(SI), Z4
+	VCMPPS $3, Z4, Z4, K2
+	KORW K2, K3, K3
+	VMAXPS Z4, Z0, Z0
+	VMOVUPS 64(SI), Z5
+	VCMPPS $3, Z5, Z5, K2
+	KORW K2, K3, K3
+	VMAXPS Z5, Z1, Z1
+	VMOVUPS 128(SI), Z6
+	VCMPPS $3, Z6, Z6, K2
+	KORW K2, K3, K3
+	VMAXPS Z6, Z2, Z2
+	VMOVUPS 192(SI), Z7
+	VCMPPS $3, Z7, Z7, K2
+	KORW K2, K3, K3
+	VMAXPS Z7, Z3, Z3
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  maxZ4
+
+maxZ1:
+	CMPQ CX, $16
+	JLT  maxZtail
+	VMOVUPS (SI), Z4
+	VCMPPS $3, Z4, Z4, K2
+	KORW K2, K3, K3
+	VMAXPS Z4, Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  maxZ1
+
+maxZtail:
+	TESTQ CX, CX
+	JZ    maxZdone
+	ZTAILMASK
+	VMOVAPS Z10, Z4
+	VMOVUPS (SI), K1, Z4
+	VCMPPS $3, Z4, Z4, K2
+	KORW K2, K3, K3
+	VMAXPS Z4, Z1, Z1
+
+maxZdone:
+	VMAXPS Z1, Z0, Z0
+	VMAXPS Z3, Z2, Z2
+	VMAXPS Z2, Z0, Z0
+	HMAXZ
+	KORTESTW K3, K3
+	JNZ maxZnan
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+maxZnan:
+	MOVL $0x7fc00000, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func axpyAVX512(alpha float32, x, y []float32)
+TEXT ·axpyAVX512(SB), NOSPLIT, $0-56
+	VBROADCASTSS alpha+0(FP), Z14
+	MOVQ x_base+8(FP), SI
+	MOVQ y_base+32(FP), DI
+	MOVQ x_len+16(FP), CX
+axpyZ4:
+	CMPQ CX, $64
+	JLT  axpyZ1
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VFMADD231PS 0(SI), Z14, Z0
+	VFMADD231PS 64(SI), Z14, Z1
+	VFMADD231PS 128(SI), Z14, Z2
+	VFMADD231PS 192(SI), Z14, Z3
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  axpyZ4
+
+axpyZ1:
+	CMPQ CX, $16
+	JLT  axpyZtail
+	VMOVUPS (DI), Z0
+	VFMADD231PS (SI), Z14, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  axpyZ1
+
+axpyZtail:
+	TESTQ CX, CX
+	JZ    axpyZdone
+	ZTAILMASK
+	VMOVUPS.Z (SI), K1, Z1
+	VMOVUPS.Z (DI), K1, Z0
+	VFMADD231PS Z1, Z14, Z0
+	VMOVUPS Z0, K1, (DI)
+
+axpyZdone:
+	VZEROUPPER
+	RET
+
+// func scaleAVX512(alpha float32, x []float32)
+TEXT ·scaleAVX512(SB), NOSPLIT, $0-32
+	VBROADCASTSS alpha+0(FP), Z14
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+scaleZ4:
+	CMPQ CX, $64
+	JLT  scaleZ1
+	VMULPS 0(SI), Z14, Z0
+	VMULPS 64(SI), Z14, Z1
+	VMULPS 128(SI), Z14, Z2
+	VMULPS 192(SI), Z14, Z3
+	VMOVUPS Z0, 0(SI)
+	VMOVUPS Z1, 64(SI)
+	VMOVUPS Z2, 128(SI)
+	VMOVUPS Z3, 192(SI)
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  scaleZ4
+
+scaleZ1:
+	CMPQ CX, $16
+	JLT  scaleZtail
+	VMULPS (SI), Z14, Z0
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  scaleZ1
+
+scaleZtail:
+	TESTQ CX, CX
+	JZ    scaleZdone
+	ZTAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMULPS Z0, Z14, Z0
+	VMOVUPS Z0, K1, (SI)
+
+scaleZdone:
+	VZEROUPPER
+	RET
+
+// func addAVX512(dst, x, y []float32)
+TEXT ·addAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ y_base+48(FP), DX
+	MOVQ x_len+32(FP), CX
+addZ4:
+	CMPQ CX, $64
+	JLT  addZ1
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VADDPS 0(DX), Z0, Z0
+	VADDPS 64(DX), Z1, Z1
+	VADDPS 128(DX), Z2, Z2
+	VADDPS 192(DX), Z3, Z3
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DX
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  addZ4
+
+addZ1:
+	CMPQ CX, $16
+	JLT  addZtail
+	VMOVUPS (SI), Z0
+	VADDPS (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  addZ1
+
+addZtail:
+	TESTQ CX, CX
+	JZ    addZdone
+	ZTAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+addZdone:
+	VZEROUPPER
+	RET
+
+// func mulAVX512(dst, x, y []float32)
+TEXT ·mulAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ y_base+48(FP), DX
+	MOVQ x_len+32(FP), CX
+mulZ4:
+	CMPQ CX, $64
+	JLT  mulZ1
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMULPS 0(DX), Z0, Z0
+	VMULPS 64(DX), Z1, Z1
+	VMULPS 128(DX), Z2, Z2
+	VMULPS 192(DX), Z3, Z3
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DX
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  mulZ4
+
+mulZ1:
+	CMPQ CX, $16
+	JLT  mulZtail
+	VMOVUPS (SI), Z0
+	VMULPS (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  mulZ1
+
+mulZtail:
+	TESTQ CX, CX
+	JZ    mulZdone
+	ZTAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VMULPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+mulZdone:
+	VZEROUPPER
+	RET
+
+// func addScalarAVX512(dst, x []float32, s float32)
+TEXT ·addScalarAVX512(SB), NOSPLIT, $0-52
+	VBROADCASTSS s+48(FP), Z14
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+addScalarZ4:
+	CMPQ CX, $64
+	JLT  addScalarZ1
+	VADDPS 0(SI), Z14, Z0
+	VADDPS 64(SI), Z14, Z1
+	VADDPS 128(SI), Z14, Z2
+	VADDPS 192(SI), Z14, Z3
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  addScalarZ4
+
+addScalarZ1:
+	CMPQ CX, $16
+	JLT  addScalarZtail
+	VADDPS (SI), Z14, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  addScalarZ1
+
+addScalarZtail:
+	TESTQ CX, CX
+	JZ    addScalarZdone
+	ZTAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VADDPS Z0, Z14, Z0
+	VMOVUPS Z0, K1, (DI)
+
+addScalarZdone:
+	VZEROUPPER
+	RET
+
