@@ -213,3 +213,54 @@ func TestAnnotationsRoundTrip(t *testing.T) {
 		t.Fatalf("garbage: %v", err)
 	}
 }
+
+// A satellite of an unexpected size is resized with the box scaled to match (here the
+// 64x64 fixture tiles are asked for at 32x32), and the resize is logged at most once.
+func TestSatelliteResizeScalesBox(t *testing.T) {
+	var logs []string
+	o := fixtureOpts(&logs)
+	o.SatSize = 32
+	d, err := Open(fixtureRoot, "drone", "train", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		s, err := d.Sample(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := d.Records[i].BBox
+		for k := range want {
+			want[k] = math.Trunc(want[k]) / 2
+		}
+		if s.BBox != [4]float32{float32(want[0]), float32(want[1]), float32(want[2]), float32(want[3])} || s.SatW != 32 || len(s.Satellite) != 3*32*32 {
+			t.Fatalf("sample %d: box %v, want %v (sat %dx%d)", i, s.BBox, want, s.SatW, s.SatH)
+		}
+	}
+	n := 0
+	for _, l := range logs {
+		if strings.Contains(l, "satellite image") && strings.Contains(l, "resizing to 32x32") {
+			n++
+		}
+	}
+	if n > 1 {
+		t.Fatalf("resize logged %d times", n)
+	}
+}
+
+func TestLoadPair(t *testing.T) {
+	base := filepath.Join(fixtureRoot, "CVOGL_DroneAerial")
+	s, err := LoadPair(filepath.Join(base, "query", "q_big.jpg"), filepath.Join(base, "satellite", "s1.jpg"), 24, 12, 32, 32, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ClickXY != [2]float64{16, 8} || s.Click[8*32+16] != 1 || len(s.Satellite) != 3*64*64 || len(s.Query) != 3*32*32 {
+		t.Fatalf("pair: click %v", s.ClickXY)
+	}
+	if _, err := LoadPair(filepath.Join(base, "query", "q1.jpg"), filepath.Join(base, "satellite", "s1.jpg"), 40, 1, 32, 32, 64); err == nil || !strings.Contains(err.Error(), "q1.jpg") {
+		t.Fatalf("click outside accepted: %v", err)
+	}
+	if _, err := LoadPair(filepath.Join(base, "query", "q1.jpg"), filepath.Join(base, "satellite", "broken.jpg"), 1, 1, 32, 32, 64); err == nil || !strings.Contains(err.Error(), "broken.jpg") {
+		t.Fatalf("broken satellite: %v", err)
+	}
+}
