@@ -71,6 +71,39 @@ func TestBatchesDeterministicAcrossWorkers(t *testing.T) {
 	}
 }
 
+// Released batches are reused and fully overwritten.
+func TestBatchesRelease(t *testing.T) {
+	d := fixtureTrainSet(t)
+	order := []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}
+	want := collect(t, d, order, BatchOptions{BatchSize: 3, Workers: 2, Augment: true, Seed: 9})
+	it, err := d.Batches(order, BatchOptions{BatchSize: 3, Workers: 2, Prefetch: 1, Augment: true, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	seen := map[*Batch]bool{}
+	for i := 0; ; i++ {
+		b, err := it.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(b, want[i]) {
+			t.Fatalf("batch %d differs when buffers are recycled", i)
+		}
+		seen[b] = true
+		for j := range b.Satellite { // scribble: the next use must overwrite everything
+			b.Satellite[j] = -99
+		}
+		it.Release(b)
+	}
+	if len(seen) == len(want) {
+		t.Log("no batch was reused (timing); reuse is optional")
+	}
+}
+
 func TestBatchesMatchSamples(t *testing.T) {
 	d := fixtureTrainSet(t)
 	bs := collect(t, d, nil, BatchOptions{BatchSize: 2, Workers: 3})
