@@ -11,7 +11,8 @@ import (
 //
 // training: normalise with the batch mean and biased variance, and update runMean and
 // runVar in place (when non-nil) with PyTorch's convention
-// running = (1-momentum)*running + momentum*batch, using the unbiased variance.
+// running = (1-momentum)*running + momentum*batch, using the unbiased variance
+// (skipped while a Checkpoint recomputes: the first run did it).
 // Otherwise normalise with runMean and runVar. Counting num_batches_tracked is the
 // caller's business.
 func BatchNorm2d(x, weight, bias *Tensor, runMean, runVar []float32, training bool, momentum, eps float32) *Tensor {
@@ -42,7 +43,9 @@ func BatchNorm2d(x, weight, bias *Tensor, runMean, runVar []float32, training bo
 		}
 		variance := make([]float32, c)
 		ops.BatchNormStats(mean, variance, x.Data, n, c, hw)
-		ops.BatchNormUpdateRunning(runMean, runVar, mean, variance, n*hw, momentum)
+		if !Recomputing() { // a Checkpoint's second run already updated them once
+			ops.BatchNormUpdateRunning(runMean, runVar, mean, variance, n*hw, momentum)
+		}
 		ops.BatchNormInvStd(invStd, variance, eps)
 	} else {
 		copy(mean, runMean)

@@ -1,0 +1,100 @@
+package autograd
+
+import "sync/atomic"
+
+// recomputing counts Checkpoint recomputations in progress (they may nest).
+var recomputing atomic.Int32
+
+// Recomputing reports whether a Checkpoint is re-running its function to build the
+// graph for the backward pass. The forward already happened once, so side effects of
+// a forward (BatchNorm's running statistics, batch counters) must be skipped now or
+// they would be applied twice.
+func Recomputing() bool { return recomputing.Load() > 0 }
+
+// Checkpoint computes fn(inputs) without keeping its intermediate activations
+// (activation recomputation, torch.utils.checkpoint): the forward runs fn under
+// NoGrad, so only the inputs and the result stay alive; the backward pass runs fn
+// again with recording on, from detached copies of the inputs, and sends the incoming
+// gradient through that subgraph into the inputs and into every parameter fn uses
+// (captured leaves accumulate their gradients as usual). Memory drops from all of
+// fn's activations to the largest single recomputed fn; time grows by one forward.
+//
+// fn must compute the same values when run twice: ops are deterministic, BatchNorm
+// skips its running-statistics update while Recomputing, and random draws (dropout)
+// need CheckpointState to replay the generator. With recording off (NoGrad) this is
+// just fn(inputs). With it on, the result requires a gradient whatever the inputs,
+// since fn's parameters are invisible here.
+func Checkpoint(fn func(in []*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
+	return CheckpointState(nil, fn, inputs...)
+}
+
+// CheckpointState is Checkpoint for an fn that changes state outside its inputs, such
+// as a random generator. save, when non-nil, captures that state and returns a
+// function restoring it. It is called before the forward; before the recomputation
+// the state is saved again, rewound to the forward's, and after it put back, so the
+// recomputation draws exactly the forward's numbers (the same dropout masks) and
+// whatever draws come after the backward are unchanged.
+func CheckpointState(save func() (restore func()), fn func(in []*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
+	if !GradEnabled() {
+		return fn(inputs)
+	}
+	var rewind func()
+	if save != nil {
+		rewind = save()
+	}
+	var y *Tensor
+	NoGrad(func() { y = fn(inputs) })
+	// A new header: fn may have returned one of its inputs (an identity in eval mode),
+	// whose own graph must stay untouched.
+	out := &Tensor{Shape: y.Shape, Data: y.Data, requiresGrad: true}
+	out.node = &node{op: "checkpoint", inputs: inputs, backward: func(g []float32) {
+		recompute(g, rewind, save, fn, inputs)
+	}}
+	return out
+}
+
+// recompute rebuilds fn's graph and backpropagates g through it into inputs.
+func recompute(g []float32, rewind func(), save func() func(), fn func([]*Tensor) *Tensor, inputs []*Tensor) {
+	det := make([]*Tensor, len(inputs))
+	for i, in := range inputs {
+		if in != nil {
+			det[i] = &Tensor{Shape: in.Shape, Data: in.Data, Name: in.Name, requiresGrad: in.requiresGrad}
+		}
+	}
+	var back func()
+	if save != nil {
+		back = save()
+		rewind()
+	}
+	// Backward may be running inside NoGrad (a caller's choice); the rebuilt graph
+	// needs recording regardless.
+	y := func() *Tensor {
+		off := noGrad.Swap(0)
+		recomputing.Add(1)
+		defer func() {
+			recomputing.Add(-1)
+			noGrad.Add(off)
+			if back != nil {
+				back()
+			}
+		}()
+		return fn(det)
+	}()
+	if y.requiresGrad {
+		Backward([]*Tensor{y}, [][]float32{g})
+	}
+	for i, in := range inputs {
+		d := det[i]
+		if in == nil || !in.requiresGrad || d.Grad == nil {
+			continue
+		}
+		if in.Grad == nil {
+			in.Grad = d.Grad // hand the buffer over instead of adding into zeros
+			continue
+		}
+		acc := in.Grad
+		for j, v := range d.Grad {
+			acc[j] += v
+		}
+	}
+}
