@@ -250,11 +250,3 @@ func loadRunFlags(fs *flag.FlagSet, dir string) error {
 	}
 	return nil
 }
-
-// loadBackbones initialises the backbones from PyTorch checkpoints when given.
-func loadBackbones(m *halo.Model, query, ref string) error {
-	if query != "" || ref != "" {
-		return fmt.Errorf("--query-backbone/--reference-backbone need the checkpoint importer (halo import), not built yet")
-	}
-	return nil
-}
