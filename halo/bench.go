@@ -1,0 +1,487 @@
+package halo
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cvogl/halo/autograd"
+	"github.com/cvogl/halo/loader"
+	"github.com/cvogl/halo/nn"
+	"github.com/cvogl/halo/simd"
+)
+
+// BenchOptions configures RunBench.
+type BenchOptions struct {
+	Preset, Set string // as for Preset
+	Batch       int
+	Train       bool // also time training steps (forward, loss, backward, RMSprop)
+	Profile     bool // time the stages of the forward (and backward) pass
+	Repeat      int  // timed runs (median reported)
+	Warmup      int  // untimed runs first
+	Seed        uint64
+	// PeakGFLOPS is the machine's float32 peak; 0 measures it (simd.MeasurePeak on
+	// simd.Threads() threads).
+	PeakGFLOPS float64
+	Log        io.Writer // progress lines; nil for none
+}
+
+// BenchResult is what `halo bench` reports. Times are seconds per batch (medians
+// over the timed runs); FLOP rates count a MAC as 2 FLOP and a training step as 3
+// forward passes.
+type BenchResult struct {
+	Preset       string    `json:"preset"`
+	Set          string    `json:"set"`
+	Batch        int       `json:"batch"`
+	Threads      int       `json:"threads"`
+	SIMDPath     string    `json:"simd_path"`
+	Params       int       `json:"params"`
+	Repeat       int       `json:"repeat"`
+	Warmup       int       `json:"warmup"`
+	ForwardGMAC  float64   `json:"forward_gmac"` // per batch
+	ForwardS     float64   `json:"forward_s"`
+	ForwardRuns  []float64 `json:"forward_runs_s"`
+	SamplesPerS  float64   `json:"samples_per_s"`
+	GFLOPS       float64   `json:"gflops"`
+	PeakFraction float64   `json:"peak_fraction"`
+
+	TrainStepS        float64   `json:"train_step_s,omitempty"`
+	TrainRuns         []float64 `json:"train_runs_s,omitempty"`
+	TrainSamplesPerS  float64   `json:"train_samples_per_s,omitempty"`
+	TrainGFLOPS       float64   `json:"train_gflops,omitempty"`
+	TrainPeakFraction float64   `json:"train_peak_fraction,omitempty"`
+
+	PeakGFLOPS   float64 `json:"peak_gflops"`
+	PeakSource   string  `json:"peak_source"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	// LoadAvg1 is the 1-minute load average at the end of the run (-1 where unknown):
+	// other processes on the cores make every figure above indicative only.
+	LoadAvg1 float64 `json:"load_avg_1m"`
+
+	Profile *BenchProfile `json:"profile,omitempty"`
+}
+
+// BenchProfile holds the per-stage medians of a profiled run.
+type BenchProfile struct {
+	// Forward: the stages of the eval forward pass.
+	Forward []StageTime `json:"forward"`
+	// Train: the stages of the training step, forward and backward; the loss's own
+	// graph is the stage "loss".
+	Train []StageTime `json:"train,omitempty"`
+	// BackwardOps: backward time per op kind of the training step.
+	BackwardOps []OpTime `json:"backward_ops,omitempty"`
+	// OptimizerS: the RMSprop step and zeroing the gradients.
+	OptimizerS float64 `json:"optimizer_s,omitempty"`
+}
+
+// StageTime is one stage's MACs and median times.
+type StageTime struct {
+	Name      string  `json:"name"`
+	GMAC      float64 `json:"gmac"`
+	ForwardS  float64 `json:"forward_s"`
+	BackwardS float64 `json:"backward_s,omitempty"`
+}
+
+// OpTime is the median backward time of one op kind per step.
+type OpTime struct {
+	Op        string  `json:"op"`
+	Calls     int     `json:"calls"`
+	BackwardS float64 `json:"backward_s"`
+}
+
+// RunBench builds a randomly initialised model of the preset, feeds it a synthetic
+// batch of the preset's input sizes, and times eval forward passes (NoGrad) and, with
+// Train, full training steps.
+func RunBench(o BenchOptions) (*BenchResult, error) {
+	if o.Batch <= 0 || o.Repeat <= 0 || o.Warmup < 0 {
+		return nil, fmt.Errorf("halo bench: batch (%d) and repeat (%d) must be positive, warmup (%d) not negative", o.Batch, o.Repeat, o.Warmup)
+	}
+	cfg, err := Preset(o.Preset, o.Set)
+	if err != nil {
+		return nil, err
+	}
+	logf := func(format string, a ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, format+"\n", a...)
+		}
+	}
+	r := &BenchResult{Preset: cfg.Name, Set: o.Set, Batch: o.Batch, Threads: simd.Threads(), SIMDPath: simd.Path(),
+		Repeat: o.Repeat, Warmup: o.Warmup, ForwardGMAC: ForwardMACs(cfg, o.Batch) / 1e9, PeakGFLOPS: o.PeakGFLOPS, PeakSource: "given"}
+	if r.Set == "" {
+		r.Set = "drone"
+	}
+	if r.PeakGFLOPS <= 0 {
+		// Measured first, while this process is not yet holding gigabytes.
+		p := simd.MeasurePeak(r.Threads, 100*time.Millisecond)
+		r.PeakGFLOPS = p.GFLOPS
+		r.PeakSource = fmt.Sprintf("measured: %s loop on %d threads (%.1f per thread)", p.Loop, p.Threads, p.PerCore)
+	}
+	m, err := NewModel(cfg, o.Seed)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range nn.Params(m) {
+		r.Params += p.Numel()
+	}
+	b := SyntheticBatch(cfg, o.Batch, o.Seed)
+	q, click, sat := batchTensors(b)
+	logf("halo bench: %s/%s batch %d, %.1f GMAC per forward, %d threads, simd %s, peak %.0f GFLOP/s (%s)",
+		r.Preset, r.Set, o.Batch, r.ForwardGMAC, r.Threads, r.SIMDPath, r.PeakGFLOPS, r.PeakSource)
+
+	stages := ForwardStages(cfg, o.Batch, false)
+	var fwdStages [][]time.Duration
+	m.SetTraining(false)
+	for i := range o.Warmup + o.Repeat {
+		var d time.Duration
+		var st []time.Duration
+		autograd.NoGrad(func() {
+			if o.Profile {
+				st, err = timeStages(m, q, click, sat, len(stages), nil)
+				d = sum(st)
+			} else {
+				t0 := time.Now()
+				_, err = m.Forward(q, click, sat, ForwardOpts{})
+				d = time.Since(t0)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		logf("forward %s: %.3f s", runLabel(i, o.Warmup), d.Seconds())
+		if i >= o.Warmup {
+			r.ForwardRuns = append(r.ForwardRuns, d.Seconds())
+			fwdStages = append(fwdStages, st)
+		}
+	}
+	r.ForwardS = median(r.ForwardRuns)
+	r.SamplesPerS = float64(o.Batch) / r.ForwardS
+	r.GFLOPS = 2 * r.ForwardGMAC / r.ForwardS
+	r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
+	if o.Profile {
+		r.Profile = &BenchProfile{}
+		for i, s := range stages {
+			r.Profile.Forward = append(r.Profile.Forward, StageTime{Name: s.Name, GMAC: s.MACs / 1e9, ForwardS: medianAt(fwdStages, i)})
+		}
+	}
+
+	if o.Train {
+		if err := benchTrain(m, b, o, r, logf); err != nil {
+			return nil, err
+		}
+	}
+	r.PeakRSSBytes = PeakRSS()
+	r.LoadAvg1 = loadAvg1()
+	return r, nil
+}
+
+// benchTrain times training steps: forward in training mode, the official loss,
+// backward and an RMSprop step (the paper's hyper-parameters).
+func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf func(string, ...any)) error {
+	cfg := m.Cfg
+	opt := nn.NewRMSprop(nn.Params(m), 1e-4, 0.99, 1e-8, 5e-4, 0, false)
+	nn.ZeroGrad(m)
+	stages := append(ForwardStages(cfg, o.Batch, true), StageCost{Name: "loss"})
+	var runs []trainTimes
+	for i := range o.Warmup + o.Repeat {
+		var tt trainTimes
+		if o.Profile {
+			var err error
+			if tt, _, err = profiledTrainStep(m, b, opt.Step, len(stages)); err != nil {
+				return err
+			}
+		} else {
+			t0 := time.Now()
+			if _, _, err := m.TrainStep(b, 1, 1); err != nil {
+				return err
+			}
+			opt.Step()
+			nn.ZeroGrad(m)
+			tt.total = time.Since(t0)
+		}
+		logf("train step %s: %.3f s", runLabel(i, o.Warmup), tt.total.Seconds())
+		if i >= o.Warmup {
+			runs = append(runs, tt)
+			r.TrainRuns = append(r.TrainRuns, tt.total.Seconds())
+		}
+	}
+	m.SetTraining(false)
+	r.TrainStepS = median(r.TrainRuns)
+	r.TrainSamplesPerS = float64(o.Batch) / r.TrainStepS
+	r.TrainGFLOPS = 3 * 2 * r.ForwardGMAC / r.TrainStepS
+	r.TrainPeakFraction = r.TrainGFLOPS / r.PeakGFLOPS
+	if !o.Profile {
+		return nil
+	}
+	col := func(f func(trainTimes) time.Duration) float64 {
+		v := make([]float64, len(runs))
+		for i, t := range runs {
+			v[i] = f(t).Seconds()
+		}
+		return median(v)
+	}
+	for i, s := range stages {
+		r.Profile.Train = append(r.Profile.Train, StageTime{Name: s.Name, GMAC: s.MACs / 1e9,
+			ForwardS:  col(func(t trainTimes) time.Duration { return t.fwd[i] }),
+			BackwardS: col(func(t trainTimes) time.Duration { return t.bwdTag[s.Name] })})
+	}
+	if rest := col(func(t trainTimes) time.Duration { return t.bwdTag[""] }); rest > 0 {
+		r.Profile.Train = append(r.Profile.Train, StageTime{Name: "(untagged)", BackwardS: rest})
+	}
+	for _, e := range runs[len(runs)-1].bwdOps {
+		r.Profile.BackwardOps = append(r.Profile.BackwardOps, OpTime{Op: e.Name, Calls: e.Calls,
+			BackwardS: col(func(t trainTimes) time.Duration { return t.opTime(e.Name) })})
+	}
+	slices.SortStableFunc(r.Profile.BackwardOps, func(a, b OpTime) int {
+		switch {
+		case a.BackwardS > b.BackwardS:
+			return -1
+		case a.BackwardS < b.BackwardS:
+			return 1
+		}
+		return 0
+	})
+	r.Profile.OptimizerS = col(func(t trainTimes) time.Duration { return t.opt })
+	return nil
+}
+
+// trainTimes are the parts of one profiled training step.
+type trainTimes struct {
+	total  time.Duration
+	fwd    []time.Duration // per stage, the loss last
+	bwdTag map[string]time.Duration
+	bwdOps []autograd.ProfileEntry
+	opt    time.Duration
+}
+
+func (t trainTimes) opTime(op string) time.Duration {
+	for _, e := range t.bwdOps {
+		if e.Name == op {
+			return e.Time
+		}
+	}
+	return 0
+}
+
+// profiledTrainStep is TrainStep (infonceWeight 1, gradScale 1) plus the optimiser
+// step (step, then zeroing the gradients), with the forward run stage by stage and the backward pass profiled per stage
+// and op kind. It returns the loss, which a test holds equal to TrainStep's.
+func profiledTrainStep(m *Model, b *loader.Batch, step func(), nStages int) (trainTimes, float32, error) {
+	m.SetTraining(true)
+	q, click, sat := batchTensors(b)
+	prof := autograd.StartBackwardProfile()
+	defer prof.Stop()
+	var out *Output
+	fwd, err := timeStages(m, q, click, sat, nStages-1, func(o *Output) { out = o }, prof)
+	if err != nil {
+		return trainTimes{}, 0, err
+	}
+	t0 := time.Now()
+	s := m.Cfg.SatSize
+	tgt := BuildTarget(ClampBoxes(b.BBox, s), m.Anchors(), s, out.Boxes.Shape[3])
+	geo, cls := YoloLoss(out.Boxes, tgt)
+	loss := autograd.Add(autograd.Add(cls, geo), out.InfoNCE)
+	fwd = append(fwd, time.Since(t0))
+	prof.Tag("loss", loss)
+	lv := loss.Item()
+	if lv != lv || lv > 1e30 || lv < -1e30 {
+		return trainTimes{}, lv, fmt.Errorf("halo bench: non-finite loss %v", lv)
+	}
+	t0 = time.Now()
+	loss.Backward()
+	bwd := time.Since(t0)
+	t0 = time.Now()
+	step()
+	nn.ZeroGrad(m)
+	tt := trainTimes{fwd: fwd, opt: time.Since(t0), bwdOps: prof.ByOp(), bwdTag: map[string]time.Duration{}}
+	for _, e := range prof.ByTag() {
+		tt.bwdTag[e.Name] = e.Time
+	}
+	tt.total = sum(fwd) + bwd + tt.opt
+	return tt, lv, nil
+}
+
+// timeStages runs the staged forward and returns each stage's time. With a profile,
+// each stage's graph is tagged with its name (outside the timed spans).
+func timeStages(m *Model, q, click, sat *autograd.Tensor, nStages int, keep func(*Output), prof ...*autograd.BackwardProfile) ([]time.Duration, error) {
+	ts := make([]time.Duration, 0, nStages)
+	var names []string
+	prev := time.Now()
+	out, err := m.forwardStaged(q, click, sat, func(stage string, outs ...*autograd.Tensor) {
+		ts = append(ts, time.Since(prev))
+		names = append(names, stage)
+		for _, p := range prof {
+			p.Tag(stage, outs...)
+		}
+		prev = time.Now()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) != nStages {
+		return nil, fmt.Errorf("halo bench: staged forward ran stages %v, want %d", names, nStages)
+	}
+	if keep != nil {
+		keep(out)
+	}
+	return ts, nil
+}
+
+// SyntheticBatch returns a batch of the preset's input sizes: ImageNet-normalised
+// random images, the click heatmap of a random click and a random box.
+func SyntheticBatch(cfg Config, n int, seed uint64) *loader.Batch {
+	rng := rand.New(rand.NewPCG(seed, 0xbe9c4))
+	hq, wq, s := cfg.QueryH, cfg.QueryW, cfg.SatSize
+	b := &loader.Batch{Size: n, QueryH: hq, QueryW: wq, SatH: s, SatW: s,
+		Query: make([]float32, n*3*hq*wq), Click: make([]float32, n*hq*wq), Satellite: make([]float32, n*3*s*s),
+		BBox: make([][4]float32, n), Indices: make([]int, n), IDs: make([]int64, n)}
+	mean := [3]float32{0.485, 0.456, 0.406}
+	std := [3]float32{0.229, 0.224, 0.225}
+	fill := func(dst []float32, plane int) {
+		for i := range dst {
+			c := i / plane % 3
+			dst[i] = (rng.Float32() - mean[c]) / std[c]
+		}
+	}
+	fill(b.Query, hq*wq)
+	fill(b.Satellite, s*s)
+	for i := range n {
+		loader.FillClickHeatmap(b.Click[i*hq*wq:(i+1)*hq*wq], hq, wq, rng.Float64()*float64(wq), rng.Float64()*float64(hq))
+		w := float32(s) * (0.03 + 0.2*rng.Float32())
+		h := float32(s) * (0.03 + 0.2*rng.Float32())
+		x := rng.Float32() * (float32(s) - w)
+		y := rng.Float32() * (float32(s) - h)
+		b.BBox[i] = [4]float32{x, y, x + w, y + h}
+		b.Indices[i], b.IDs[i] = i, int64(i)
+	}
+	return b
+}
+
+// PeakRSS returns the process's peak resident set in bytes (VmHWM on Linux, the
+// getrusage maximum elsewhere), or -1 where neither is available.
+func PeakRSS() int64 {
+	if data, err := os.ReadFile("/proc/self/status"); err == nil {
+		for line := range strings.Lines(string(data)) {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				f := strings.Fields(rest)
+				if len(f) == 2 && f[1] == "kB" {
+					if v, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+						return v << 10
+					}
+				}
+			}
+		}
+	}
+	return rusageMaxRSS()
+}
+
+// loadAvg1 returns the 1-minute load average, or -1.
+func loadAvg1() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+func runLabel(i, warmup int) string {
+	if i < warmup {
+		return "warm-up " + strconv.Itoa(i+1)
+	}
+	return "run " + strconv.Itoa(i-warmup+1)
+}
+
+func sum(ds []time.Duration) time.Duration {
+	var s time.Duration
+	for _, d := range ds {
+		s += d
+	}
+	return s
+}
+
+// median of v (the mean of the middle two for an even count); 0 for none.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// medianAt is the median over runs of the i-th duration, in seconds.
+func medianAt(runs [][]time.Duration, i int) float64 {
+	v := make([]float64, len(runs))
+	for j, r := range runs {
+		v[j] = r[i].Seconds()
+	}
+	return median(v)
+}
+
+// WriteTable prints the profile: per stage MACs, times, GFLOP/s and share of the
+// total; backward FLOPs are taken as twice the forward's.
+func (p *BenchProfile) WriteTable(w io.Writer) {
+	table := func(title string, rows []StageTime, train bool) {
+		var total float64
+		for _, r := range rows {
+			total += r.ForwardS + r.BackwardS
+		}
+		if train {
+			total += p.OptimizerS
+		}
+		fmt.Fprintf(w, "\n%s (medians, total %.3f s)\n", title, total)
+		if train {
+			fmt.Fprintf(w, "%-18s %8s %9s %8s %9s %8s %6s\n", "stage", "GMAC", "fwd s", "GFLOP/s", "bwd s", "GFLOP/s", "share")
+		} else {
+			fmt.Fprintf(w, "%-18s %8s %9s %8s %6s\n", "stage", "GMAC", "s", "GFLOP/s", "share")
+		}
+		for _, r := range rows {
+			share := 100 * (r.ForwardS + r.BackwardS) / total
+			if train {
+				fmt.Fprintf(w, "%-18s %8.3f %9.4f %8s %9.4f %8s %5.1f%%\n", r.Name, r.GMAC, r.ForwardS, rate(2*r.GMAC, r.ForwardS),
+					r.BackwardS, rate(4*r.GMAC, r.BackwardS), share)
+			} else {
+				fmt.Fprintf(w, "%-18s %8.3f %9.4f %8s %5.1f%%\n", r.Name, r.GMAC, r.ForwardS, rate(2*r.GMAC, r.ForwardS), share)
+			}
+		}
+		if train {
+			fmt.Fprintf(w, "%-18s %8s %9.4f %8s %9s %8s %5.1f%%\n", "optimizer", "", p.OptimizerS, "", "", "", 100*p.OptimizerS/total)
+		}
+	}
+	table("forward, eval mode", p.Forward, false)
+	if len(p.Train) > 0 {
+		table("training step", p.Train, true)
+		var total float64
+		for _, o := range p.BackwardOps {
+			total += o.BackwardS
+		}
+		fmt.Fprintf(w, "\nbackward by op (medians, total %.3f s)\n%-24s %6s %9s %6s\n", total, "op", "calls", "s", "share")
+		for _, o := range p.BackwardOps {
+			fmt.Fprintf(w, "%-24s %6d %9.4f %5.1f%%\n", o.Op, o.Calls, o.BackwardS, 100*o.BackwardS/total)
+		}
+	}
+}
+
+// rate formats GFLOP per seconds, blank where there is no work.
+func rate(gflop, s float64) string {
+	if gflop == 0 || s == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(gflop/s, 'f', 1, 64)
+}
