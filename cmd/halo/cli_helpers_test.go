@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/cvogl/halo/halo"
+	"github.com/cvogl/halo/nn"
+)
+
+// runCLI drives the CLI like main does and returns the exit status and what went to
+// stdout (the commands write there directly) and stderr.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "stdout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	old := os.Stdout
+	os.Stdout = f
+	var out, errb bytes.Buffer
+	code = runMain(args, &out, &errb)
+	os.Stdout = old
+	f.Seek(0, io.SeekStart)
+	b, _ := io.ReadAll(f)
+	return code, out.String() + string(b), errb.String()
+}
+
+var tinyOnce struct {
+	sync.Once
+	path string
+	err  error
+}
+
+// tinyCheckpoint saves a freshly initialised tiny-preset model once per test binary,
+// the way the trainer saves best.safetensors (the configuration in the metadata).
+func tinyCheckpoint(t *testing.T) string {
+	t.Helper()
+	tinyOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "halo-cli-test")
+		if err != nil {
+			tinyOnce.err = err
+			return
+		}
+		cfg, err := halo.Preset("tiny", "drone")
+		if err != nil {
+			tinyOnce.err = err
+			return
+		}
+		m, err := halo.NewModel(cfg, 7)
+		if err != nil {
+			tinyOnce.err = err
+			return
+		}
+		cj, _ := json.Marshal(m.Cfg)
+		tinyOnce.path = filepath.Join(dir, "best.safetensors")
+		tinyOnce.err = nn.SaveCheckpoint(tinyOnce.path, m, nil, map[string]string{"config": string(cj)})
+	})
+	if tinyOnce.err != nil {
+		t.Fatal(tinyOnce.err)
+	}
+	return tinyOnce.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tinyOnce.path != "" {
+		os.RemoveAll(filepath.Dir(tinyOnce.path))
+	}
+	os.Exit(code)
+}
+
+// writeTestJPEG writes a w x h image of smooth colour blobs (so JPEG keeps it close).
+func writeTestJPEG(t *testing.T, path string, w, h int, seed uint64) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, 1))
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	base := color.RGBA{uint8(r.IntN(200)), uint8(r.IntN(200)), uint8(r.IntN(200)), 255}
+	fillRect(img, img.Rect, base)
+	for range 6 {
+		x, y := r.IntN(w), r.IntN(h)
+		fillRect(img, image.Rect(x, y, x+w/4, y+h/5), color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 255})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+}
