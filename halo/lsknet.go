@@ -158,6 +158,9 @@ type LSKNet struct {
 	Embeds [4]*PatchEmbed
 	Blocks [4][]*LSKBlock
 	Norms  [4]*nn.LayerNorm
+	// Checkpoint, when set, runs each block as Checkpoint(block, block.Forward, x)
+	// (Config.Recompute); nil runs the blocks plainly.
+	Checkpoint func(m nn.Module, f func(*autograd.Tensor) *autograd.Tensor, x *autograd.Tensor) *autograd.Tensor
 }
 
 // NewLSKNet builds the backbone. Drop-path rates grow linearly from 0 to
@@ -199,7 +202,11 @@ func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
 	for i := range 4 {
 		x = n.Embeds[i].Forward(x)
 		for _, b := range n.Blocks[i] {
-			x = b.Forward(x)
+			if n.Checkpoint != nil {
+				x = n.Checkpoint(b, b.Forward, x)
+			} else {
+				x = b.Forward(x)
+			}
 		}
 		x = channelLayerNorm(n.Norms[i], x)
 		outs[i] = x

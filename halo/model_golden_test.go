@@ -115,12 +115,20 @@ func checkActs(t *testing.T, c *golden.Case, out *Output) {
 	}
 }
 
-func TestModelTrainGolden(t *testing.T) {
+func TestModelTrainGolden(t *testing.T) { checkModelTrainGolden(t, false) }
+
+// TestModelTrainGoldenRecompute is the same case with the LSKNet blocks checkpointed:
+// the recomputation must reproduce outputs, every gradient and the BatchNorm buffers
+// (counters included, which a second forward would bump).
+func TestModelTrainGoldenRecompute(t *testing.T) { checkModelTrainGolden(t, true) }
+
+func checkModelTrainGolden(t *testing.T, recompute bool) {
 	if testing.Short() {
 		t.Skip("whole-network case skipped in -short mode")
 	}
 	c := golden.Load(t, "halo_model_train")
 	m := goldenModel(t)
+	m.Cfg.Recompute = recompute
 	m.SetTraining(true)
 	q, click, sat := goldenInputs(t, c)
 	q.SetRequiresGrad(true)
