@@ -7,9 +7,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cvogl/halo/autograd"
 	"github.com/cvogl/halo/loader/golden"
@@ -543,4 +546,86 @@ func TestLoadModelOfficialCheckpoint(t *testing.T) {
 	if _, _, err := LoadModel(bb, fallback); err == nil || !strings.Contains(err.Error(), "resnet18") {
 		t.Errorf("backbone as model: %v", err)
 	}
+}
+
+// vmHWM returns the process's peak resident set from /proc/self/status ("" where
+// there is none).
+func vmHWM() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// TestFullSizeForward measures the paper model end to end on CPU: SaveModel +
+// LoadModel of the 171 MB checkpoint, then one NoGrad eval forward at full
+// resolution (query 256x256, satellite 1024x1024, batch 1). Minutes of CPU; run it
+// with HALO_FULLSIZE=1 go test -run FullSize -v ./halo.
+func TestFullSizeForward(t *testing.T) {
+	if os.Getenv("HALO_FULLSIZE") != "1" {
+		t.Skip("set HALO_FULLSIZE=1 to run the full-size forward")
+	}
+	load := func() string { b, _ := os.ReadFile("/proc/loadavg"); return strings.TrimSpace(string(b)) }
+	t.Logf("GOMAXPROCS %d, NumCPU %d, load average at start: %s", runtime.GOMAXPROCS(0), runtime.NumCPU(), load())
+	cfg, err := Preset("paper", "drone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	m, err := NewModel(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := nn.NumParams(m); n != 42905980 {
+		t.Fatalf("%d parameters, want 42,905,980", n)
+	}
+	t.Logf("built the paper model in %v; VmHWM %s", time.Since(start).Round(time.Millisecond), vmHWM())
+	path := filepath.Join(t.TempDir(), "paper.safetensors")
+	start = time.Now()
+	if err := SaveModel(path, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	saved := time.Since(start)
+	start = time.Now()
+	m2, _, err := LoadModel(path, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("SaveModel %v, LoadModel %v; VmHWM %s", saved.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), vmHWM())
+	checkSame(t, m2, m)
+	m, m2 = nil, nil
+	debug.FreeOSMemory()
+	m, err = NewModel(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetTraining(false)
+	q := autograd.RandTensor(1, -2, 2, 1, 3, 256, 256)
+	click := autograd.RandTensor(2, 0, 1, 1, 256, 256)
+	sat := autograd.RandTensor(3, -2, 2, 1, 3, 1024, 1024)
+	for _, x := range []*autograd.Tensor{q, click, sat} {
+		x.SetRequiresGrad(false)
+	}
+	// Reset the peak so VmHWM below is the forward's own (Linux >= 4.0).
+	debug.FreeOSMemory()
+	hwmReset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	t.Logf("model and inputs ready; peak reset: %v, VmHWM now %s", hwmReset, vmHWM())
+	var out *Output
+	start = time.Now()
+	autograd.NoGrad(func() { out, err = m.Forward(q, click, sat, ForwardOpts{}) })
+	el := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(out.Boxes.Shape, []int{1, 45, 64, 64}) || autograd.FirstNonFinite(out.Boxes.Data) >= 0 {
+		t.Fatalf("output %v, first non-finite %d", out.Boxes.Shape, autograd.FirstNonFinite(out.Boxes.Data))
+	}
+	t.Logf("full-size NoGrad forward (batch 1, 256x256 + 1024x1024): %v; VmHWM %s; load average after: %s",
+		el.Round(time.Millisecond), vmHWM(), load())
 }
