@@ -31,10 +31,10 @@ var avx2Impl = &impl{
 	add:        addAVX2,
 	mul:        mulAVX2,
 	addScalar:  addScalarAVX2,
-	exp:        expGeneric,
-	sigmoid:    sigmoidGeneric,
-	gelu:       geluGeneric,
-	elu:        eluGeneric,
+	exp:        expAVX2,
+	sigmoid:    sigmoidAVX2,
+	gelu:       geluAVX2,
+	elu:        eluAVX2,
 }
 
 var avx512Impl = &impl{
@@ -51,8 +51,8 @@ var avx512Impl = &impl{
 	add:        addAVX512,
 	mul:        mulAVX512,
 	addScalar:  addScalarAVX512,
-	exp:        expGeneric,
-	sigmoid:    sigmoidGeneric,
-	gelu:       geluGeneric,
-	elu:        eluGeneric,
+	exp:        expAVX512,
+	sigmoid:    sigmoidAVX512,
+	gelu:       geluAVX512,
+	elu:        eluAVX512,
 }
