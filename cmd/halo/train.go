@@ -135,6 +135,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		a25, a50, miou, _, _ := vm.Summary()
 		fmt.Fprintf(os.Stderr, "untrained model on val: acc@0.25 %.3f  acc@0.5 %.3f  mIoU %.3f\n", a25, a50, miou)
 	}
+	defer curvesAfterTraining(*out) // also after a failed run: the curves show what went wrong
 	start := time.Now()
 	if err := t.Run(); err != nil {
 		pr.finish()
