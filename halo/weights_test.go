@@ -407,6 +407,30 @@ func TestImportCorruptFiles(t *testing.T) {
 			t.Errorf("%s changed by a failed import", k)
 		}
 	}
+	// Random byte damage may or may not be detectable (a flipped weight bit is not),
+	// but it must never panic, and an error must name the file. The damage goes where
+	// the structure is: the pickle at the start, the zip directory at the end.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []string{"checkpoint_minihalo_zip.pth.tar", "checkpoint_minihalo_legacy.pth.tar"} {
+		b, _ := os.ReadFile(filepath.Join(dir, n))
+		for range 50 {
+			c := slices.Clone(b)
+			for range 1 + rng.IntN(4) {
+				i := rng.IntN(4096)
+				if rng.IntN(2) == 0 {
+					i = len(c) - 1 - i
+				}
+				c[i] ^= byte(1 + rng.IntN(255))
+			}
+			path := filepath.Join(tmp, "damaged.pth.tar")
+			if err := os.WriteFile(path, c, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := importInto(path, m, KindAuto); err != nil && !strings.Contains(err.Error(), path) {
+				t.Errorf("%s damaged: error does not name the file: %v", n, err)
+			}
+		}
+	}
 }
 
 // setCounters gives every BatchNorm counter a distinct value so round trips are
