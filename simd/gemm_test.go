@@ -71,8 +71,9 @@ type gemmCase struct {
 	transA, transB bool
 	m, n, k        int
 	alpha, beta    float32
-	pad            int // extra leading-dimension padding (sub-matrix views)
-	off            int // start offset of every slice (unaligned starts)
+	pad            int   // extra leading-dimension padding (sub-matrix views)
+	off            int   // start offset of every slice (unaligned starts)
+	im             *impl // path to run; nil: the active one through Sgemm
 }
 
 func (gc gemmCase) String() string {
@@ -125,7 +126,11 @@ func checkGemm(t *testing.T, r *rand.Rand, gc gemmCase) {
 		cv = c[:(m-1)*ldc+n]
 	}
 	ref, bound := refGemm(gc.transA, gc.transB, m, n, k, gc.alpha, a, lda, b, ldb, gc.beta, c, ldc)
-	Sgemm(gc.transA, gc.transB, m, n, k, gc.alpha, a, lda, b, ldb, gc.beta, cv, ldc)
+	if gc.im != nil {
+		sgemm(gc.im, gc.transA, gc.transB, m, n, k, gc.alpha, a, lda, b, ldb, gc.beta, cv, ldc)
+	} else {
+		Sgemm(gc.transA, gc.transB, m, n, k, gc.alpha, a, lda, b, ldb, gc.beta, cv, ldc)
+	}
 	bad := 0
 	for i := range cbuf {
 		idx := i - gc.off
