@@ -94,9 +94,10 @@ func TestImportGoldenCheckpoints(t *testing.T) {
 
 // backboneFile writes the tensors of src under prefix (with the prefix removed) to a
 // torch.save file the way the published backbone files hold them, plus extra
-// classifier tensors. Counters become int64 scalars set to 7, the first float tensor
-// is stored as float64 and the second as float16 (after rounding the model's
-// values to half precision so the import must reproduce them exactly).
+// classifier tensors. Counters become int64 scalars set to 7; the first float tensor
+// is stored as float64, the second as float16 and the third as bfloat16 (src's
+// values replaced by exactly representable ones, so the import must reproduce them
+// bit for bit).
 func backboneFile(t *testing.T, path string, src *Model, prefix string, wrap bool, extra ...string) {
 	t.Helper()
 	sd := nn.StateDict(src)
@@ -128,6 +129,15 @@ func backboneFile(t *testing.T, path string, src *Model, prefix string, wrap boo
 				e.T.Data[i] = torchfile.Float16ToFloat32(h)
 			}
 			tt, err = torchfile.NewTensor("float16", e.T.Shape, b)
+			floats++
+		case floats == 2:
+			b := make([]byte, 2*len(e.T.Data))
+			for i, v := range e.T.Data {
+				h := uint16(math.Float32bits(v) >> 16) // truncated to bfloat16
+				binary.LittleEndian.PutUint16(b[2*i:], h)
+				e.T.Data[i] = math.Float32frombits(uint32(h) << 16)
+			}
+			tt, err = torchfile.NewTensor("bfloat16", e.T.Shape, b)
 			floats++
 		default:
 			tt, err = torchfile.NewFloat32Tensor(e.T.Shape, e.T.Data)
@@ -220,7 +230,7 @@ func TestImportResNet18(t *testing.T) {
 	if r.Mapped[0] != (KeyMapping{"conv1.weight", prefix + "conv1.weight"}) {
 		t.Errorf("first mapping %v", r.Mapped[0])
 	}
-	if r.Converted["float64"] != 1 || r.Converted["float16"] != 1 || len(r.Converted) != 2 {
+	if r.Converted["float64"] != 1 || r.Converted["float16"] != 1 || r.Converted["bfloat16"] != 1 || len(r.Converted) != 3 {
 		t.Errorf("conversions %v", r.Converted)
 	}
 	for _, k := range r.Missing {
