@@ -37,7 +37,7 @@ func blockingFor(im *impl) blocking {
 	// rows streaming through; kc long enough that loading/storing the C tile (once per
 	// kc) is cheap next to the 2*mr*nr*kc flops.
 	kc := cacheL1 / 2 / (4 * mr)
-	kc = min(max(kc, 128), 512)
+	kc = min(max(kc, 256), 512)
 	kc -= kc % 8
 	nb := cacheL2 / 2 / (4 * kc)
 	nb = max(nb-nb%nr, nr)
@@ -201,7 +201,8 @@ func (g *gemmCtx) par(n int) {
 		g.run(0, n)
 		return
 	}
-	parallel(n, 1, g)
+	// One item per chunk: gemm's items (panels, tasks) are already sized for this.
+	parallelChunks(n, 1, g.threads, g)
 }
 
 // run implements task for the pool: items of the current phase.
@@ -272,7 +273,7 @@ func (g *gemmCtx) planTasks(aPanels, bPanels int) {
 	tn := (bPanels + nbPanels - 1) / nbPanels
 	tm := 1
 	if t := g.threads; t > 1 {
-		want := 6 * t
+		want := 8 * t
 		tm = min(aPanels, (want+tn-1)/tn)
 		for tm < aPanels && (tm*tn)%t != 0 {
 			tm++

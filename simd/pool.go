@@ -153,8 +153,14 @@ func parallel(n, grain int, t task) {
 	// Several chunks per thread, so a core slowed by other work does not hold up the
 	// end of the job: whoever is free takes the next chunk.
 	chunk := max(grain, (n+4*threads-1)/(4*threads))
+	parallelChunks(n, chunk, threads, t)
+}
+
+// parallelChunks runs t over [0, n) in chunks of exactly chunk items (the last may be
+// shorter) on up to threads goroutines.
+func parallelChunks(n, chunk, threads int, t task) {
 	nchunks := (n + chunk - 1) / chunk
-	if nchunks <= 1 {
+	if nchunks <= 1 || threads <= 1 {
 		t.run(0, n)
 		return
 	}
