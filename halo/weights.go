@@ -1,9 +1,11 @@
 package halo
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,6 +251,18 @@ func (s stTensor) float32() ([]float32, error) {
 	v, _, err := s.f.Float32(s.name)
 	return v, err
 }
+
+// f32Raw returns the bytes of an F32 tensor of n elements, or nil. A parsed
+// safetensors file has been validated, so such a tensor decodes straight into the
+// model's buffer without a staging copy and without a way to fail half way.
+func (s stTensor) f32Raw(n int) []byte {
+	b, in, err := s.f.Raw(s.name)
+	if err != nil || in.DType != "F32" || len(b) != 4*n {
+		return nil
+	}
+	return b
+}
+
 func (s stTensor) count() (int64, error) {
 	if v, _, err := s.f.Int64(s.name); err == nil && len(v) == 1 {
 		return v[0], nil
@@ -375,8 +389,14 @@ func assign(m nn.Module, path, format, kind string, keys []string, src []srcTens
 	}
 	vals := make([][]float32, len(jobs))
 	counts := make([]int64, len(jobs))
+	direct := make([][]byte, len(jobs))
 	for j, jb := range jobs {
 		var err error
+		if d, ok := jb.src.(stTensor); ok && jb.e.Count == nil {
+			if direct[j] = d.f32Raw(len(jb.e.T.Data)); direct[j] != nil {
+				continue
+			}
+		}
 		if jb.e.Count != nil {
 			counts[j], err = jb.src.count()
 		} else {
@@ -393,9 +413,14 @@ func assign(m nn.Module, path, format, kind string, keys []string, src []srcTens
 		}
 	}
 	for j, jb := range jobs {
-		if jb.e.Count != nil {
+		switch {
+		case direct[j] != nil:
+			for i := range jb.e.T.Data {
+				jb.e.T.Data[i] = math.Float32frombits(binary.LittleEndian.Uint32(direct[j][4*i:]))
+			}
+		case jb.e.Count != nil:
 			*jb.e.Count = counts[j]
-		} else {
+		default:
 			copy(jb.e.T.Data, vals[j])
 		}
 	}
