@@ -294,18 +294,17 @@ func drawPanel(img *image.RGBA, title string, ss []series, xmax, ymin, ymax floa
 }
 
 // niceTicks returns round values (1, 2 or 5 times a power of ten apart) covering
-// [lo, hi] with about n intervals.
+// [lo, hi], the spacing the one closest to (hi-lo)/n by ratio.
 func niceTicks(lo, hi float64, n int) []float64 {
 	if !(hi > lo) || n < 1 {
 		return []float64{lo}
 	}
 	raw := (hi - lo) / float64(n)
 	p := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := 10 * p
-	for _, m := range []float64{1, 2, 5} {
-		if m*p >= raw {
+	step := p
+	for _, m := range []float64{2, 5, 10} {
+		if math.Abs(math.Log(m*p/raw)) < math.Abs(math.Log(step/raw)) {
 			step = m * p
-			break
 		}
 	}
 	var out []float64
