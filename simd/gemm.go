@@ -150,7 +150,7 @@ func scaleC(im *impl, m, n int, beta float32, c []float32, ldc int) {
 }
 
 // gemmCtx is one Sgemm call: its arguments, the packing buffers (reused through
-// gemmPool, so steady-state calls do not allocate) and the state of the current phase.
+// gemmPool, so steady-state calls do not allocate) and the blocks of the computation.
 type gemmCtx struct {
 	im      *impl
 	blk     blocking
@@ -162,17 +162,33 @@ type gemmCtx struct {
 	a, b, c        []float32
 	lda, ldb, ldc  int
 
-	ap, bp []float32 // packed A block, packed B block
+	ap, bp [2][]float32 // packed A and B blocks, double-buffered
+	blocks []gemmBlock
 
-	// current block and phase
-	phase          int
-	jc, nc, pc, kc int
-	ic, mcur       int
-	kbeta          float32 // beta for this kc block: beta for the first, then 1
-	packBPanels    int     // B panels to pack in this phase (0 when B is already packed)
-	packAPanels    int
-	tasksM, tasksN int // task grid
-	taskMC, taskNC int // micro-panels per task, along M and N
+	// The current phase: compute tasks of block cur (if any), then pack items of block
+	// nxt (if any).
+	cur, nxt *gemmBlock
+	nCompute int
+}
+
+// gemmBlock is one (jc, pc, ic) block: the kc x nc B block and mcur x kc A block it
+// multiplies, where they are packed, and how its C block is split into tasks.
+type gemmBlock struct {
+	jc, nc, pc, kc, ic, mcur int
+	kbeta                    float32 // beta for the first kc block, then 1
+	aBuf, bBuf               int     // which of the double buffers hold A and B
+	packB                    bool    // B must be packed for this block (first ic)
+	aPanels, bPanels         int
+	tasksM, tasksN           int // task grid
+	taskMC, taskNC           int // micro-panels per task, along M and N
+}
+
+func (blk *gemmBlock) packItems() int {
+	n := blk.aPanels
+	if blk.packB {
+		n += blk.bPanels
+	}
+	return n
 }
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmCtx) }}
@@ -181,11 +197,6 @@ var tilePool = sync.Pool{New: func() any { return new([maxTile]float32) }}
 
 // maxTile bounds mr*nr over all paths.
 const maxTile = 16 * 32
-
-const (
-	phasePack = iota
-	phaseCompute
-)
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
@@ -196,36 +207,33 @@ func growBuf(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-func (g *gemmCtx) par(n int) {
-	if g.threads <= 1 {
-		g.run(0, n)
-		return
-	}
-	// One item per chunk: gemm's items (panels, tasks) are already sized for this.
-	parallelChunks(n, 1, g.threads, g)
-}
-
-// run implements task for the pool: items of the current phase.
+// run implements task for the pool: items [lo, hi) of the current phase.
 func (g *gemmCtx) run(lo, hi int) {
-	switch g.phase {
-	case phasePack:
-		for t := lo; t < hi; t++ {
-			if t < g.packBPanels {
-				g.packBPanel(t)
-			} else {
-				g.packAPanel(t - g.packBPanels)
+	for t := lo; t < hi; t++ {
+		if t < g.nCompute {
+			g.computeTask(g.cur, t)
+			continue
+		}
+		p, nb := t-g.nCompute, g.nxt
+		if nb.packB {
+			if p < nb.bPanels {
+				g.packBPanel(nb, p)
+				continue
 			}
+			p -= nb.bPanels
 		}
-	case phaseCompute:
-		for t := lo; t < hi; t++ {
-			g.computeTask(t)
-		}
+		g.packAPanel(nb, p)
 	}
 }
 
+// drive lists the blocks, then runs one parallel phase per block boundary: phase i
+// computes block i-1 and packs block i into the other buffers, so there is one barrier
+// per block and the packing fills the idle tail of the compute tasks.
 func (g *gemmCtx) drive() {
 	mr, nr := g.im.mr, g.im.nr
 	blk := g.blk
+	g.blocks = g.blocks[:0]
+	bBuf, aBuf := 1, 1
 	for jc := 0; jc < g.n; jc += blk.nc {
 		nc := min(blk.nc, g.n-jc)
 		// Equal kc blocks (within 8), so no short last block pays the C-tile update
@@ -234,41 +242,53 @@ func (g *gemmCtx) drive() {
 		kcEven := min(roundUp((g.k+nk-1)/nk, 8), blk.kc)
 		for pc := 0; pc < g.k; pc += kcEven {
 			kc := min(kcEven, g.k-pc)
-			g.jc, g.nc, g.pc, g.kc = jc, nc, pc, kc
-			g.kbeta = 1
-			if pc == 0 {
-				g.kbeta = g.beta
-			}
-			bPanels := (nc + nr - 1) / nr
-			g.bp = growBuf(g.bp, bPanels*nr*kc)
+			bBuf ^= 1
 			for ic := 0; ic < g.m; ic += blk.mBig {
-				mcur := min(blk.mBig, g.m-ic)
-				g.ic, g.mcur = ic, mcur
-				aPanels := (mcur + mr - 1) / mr
-				g.ap = growBuf(g.ap, aPanels*mr*kc)
-				g.packBPanels = 0
-				if ic == 0 {
-					g.packBPanels = bPanels
+				aBuf ^= 1
+				b := gemmBlock{jc: jc, nc: nc, pc: pc, kc: kc, ic: ic, mcur: min(blk.mBig, g.m-ic),
+					kbeta: 1, aBuf: aBuf, bBuf: bBuf, packB: ic == 0}
+				if pc == 0 {
+					b.kbeta = g.beta
 				}
-				g.packAPanels = aPanels
-				g.phase = phasePack
-				g.par(g.packBPanels + g.packAPanels)
-
-				g.planTasks(aPanels, bPanels)
-				g.phase = phaseCompute
-				g.par(g.tasksM * g.tasksN)
+				b.aPanels = (b.mcur + mr - 1) / mr
+				b.bPanels = (nc + nr - 1) / nr
+				g.planTasks(&b)
+				g.ap[aBuf] = growBuf(g.ap[aBuf], max(len(g.ap[aBuf]), b.aPanels*mr*kc))
+				g.bp[bBuf] = growBuf(g.bp[bBuf], max(len(g.bp[bBuf]), b.bPanels*nr*kc))
+				g.blocks = append(g.blocks, b)
 			}
 		}
 	}
+	for i := 0; i <= len(g.blocks); i++ {
+		g.cur, g.nxt, g.nCompute = nil, nil, 0
+		n := 0
+		if i > 0 {
+			g.cur = &g.blocks[i-1]
+			g.nCompute = g.cur.tasksM * g.cur.tasksN
+			n += g.nCompute
+		}
+		if i < len(g.blocks) {
+			g.nxt = &g.blocks[i]
+			n += g.nxt.packItems()
+		}
+		if g.threads <= 1 {
+			g.run(0, n)
+		} else {
+			// One item per chunk: the items (tasks, panels) are already sized for it.
+			parallelChunks(n, 1, g.threads, g)
+		}
+	}
+	g.cur, g.nxt = nil, nil
 }
 
-// planTasks splits the current mcur x nc block of C into a grid of tasks in whole
-// micro-panels: N blocks of at most nb columns (so a task's B part stays in L2), and M
-// blocks, as many as it takes for every thread to get several tasks; the count is
-// rounded to a multiple of the thread count where possible so no thread idles at the end.
-// Tasks are numbered N-block-major, so one thread walks down the M blocks of one N block
-// while its B part stays in L2.
-func (g *gemmCtx) planTasks(aPanels, bPanels int) {
+// planTasks splits the mcur x nc block of C into a grid of tasks in whole micro-panels:
+// N blocks of at most nb columns (so a task's B part stays in L2), and M blocks, as many
+// as it takes for every thread to get several tasks; the count is rounded to a multiple
+// of the thread count where possible so no thread idles at the end. Tasks are numbered
+// N-block-major, so one thread walks down the M blocks of one N block while its B part
+// stays in L2.
+func (g *gemmCtx) planTasks(b *gemmBlock) {
+	aPanels, bPanels := b.aPanels, b.bPanels
 	nbPanels := max(1, g.blk.nb/g.im.nr)
 	tn := (bPanels + nbPanels - 1) / nbPanels
 	tm := 1
@@ -279,61 +299,61 @@ func (g *gemmCtx) planTasks(aPanels, bPanels int) {
 			tm++
 		}
 	}
-	g.taskMC = (aPanels + tm - 1) / tm // panels per task
-	g.tasksM = (aPanels + g.taskMC - 1) / g.taskMC
-	g.taskNC = (bPanels + tn - 1) / tn
-	g.tasksN = (bPanels + g.taskNC - 1) / g.taskNC
+	b.taskMC = (aPanels + tm - 1) / tm // panels per task
+	b.tasksM = (aPanels + b.taskMC - 1) / b.taskMC
+	b.taskNC = (bPanels + tn - 1) / tn
+	b.tasksN = (bPanels + b.taskNC - 1) / b.taskNC
 }
 
-// packAPanel packs rows [ic+p*mr, +mr) x cols [pc, pc+kc) of op(A) into ap as an
-// mr-tall panel: ap[p*mr*kc + q*mr + i] = op(A)[row i, col q], zero rows past m.
-func (g *gemmCtx) packAPanel(p int) {
-	mr, kc := g.im.mr, g.kc
-	i0 := g.ic + p*mr
+// packAPanel packs rows [ic+p*mr, +mr) x cols [pc, pc+kc) of op(A) into the block's A
+// buffer as an mr-tall panel: ap[p*mr*kc + q*mr + i] = op(A)[row i, col q], zero rows
+// past m.
+func (g *gemmCtx) packAPanel(b *gemmBlock, p int) {
+	mr, kc := g.im.mr, b.kc
+	i0 := b.ic + p*mr
 	mv := min(mr, g.m-i0)
-	dst := g.ap[p*mr*kc : (p+1)*mr*kc]
+	dst := g.ap[b.aBuf][p*mr*kc : (p+1)*mr*kc]
 	if g.transA {
 		// op(A)[i][q] = a[q*lda+i]: each q gives mv contiguous values.
-		g.im.pack(false, dst, g.a[g.pc*g.lda+i0:], g.lda, kc, mv, mr)
+		g.im.pack(false, dst, g.a[b.pc*g.lda+i0:], g.lda, kc, mv, mr)
 	} else {
-		g.im.pack(true, dst, g.a[i0*g.lda+g.pc:], g.lda, kc, mv, mr)
+		g.im.pack(true, dst, g.a[i0*g.lda+b.pc:], g.lda, kc, mv, mr)
 	}
 }
 
-// packBPanel packs rows [pc, pc+kc) x cols [jc+p*nr, +nr) of op(B) into bp as an
-// nr-wide panel: bp[p*nr*kc + q*nr + j] = op(B)[q][j], zero columns past n.
-func (g *gemmCtx) packBPanel(p int) {
-	nr, kc := g.im.nr, g.kc
-	j0 := g.jc + p*nr
+// packBPanel packs rows [pc, pc+kc) x cols [jc+p*nr, +nr) of op(B) into the block's B
+// buffer as an nr-wide panel: bp[p*nr*kc + q*nr + j] = op(B)[q][j], zero columns past n.
+func (g *gemmCtx) packBPanel(b *gemmBlock, p int) {
+	nr, kc := g.im.nr, b.kc
+	j0 := b.jc + p*nr
 	nv := min(nr, g.n-j0)
-	dst := g.bp[p*nr*kc : (p+1)*nr*kc]
+	dst := g.bp[b.bBuf][p*nr*kc : (p+1)*nr*kc]
 	if g.transB {
 		// op(B)[q][j] = b[j*ldb+q]
-		g.im.pack(true, dst, g.b[j0*g.ldb+g.pc:], g.ldb, kc, nv, nr)
+		g.im.pack(true, dst, g.b[j0*g.ldb+b.pc:], g.ldb, kc, nv, nr)
 	} else {
-		g.im.pack(false, dst, g.b[g.pc*g.ldb+j0:], g.ldb, kc, nv, nr)
+		g.im.pack(false, dst, g.b[b.pc*g.ldb+j0:], g.ldb, kc, nv, nr)
 	}
 }
 
-// computeTask runs the micro-kernel over one task of the grid.
-func (g *gemmCtx) computeTask(t int) {
-	mr, nr, kc := g.im.mr, g.im.nr, g.kc
+// computeTask runs the micro-kernel over task t of block b's grid.
+func (g *gemmCtx) computeTask(b *gemmBlock, t int) {
+	mr, nr, kc := g.im.mr, g.im.nr, b.kc
 	kern := g.im.gemmKernel
-	tj, ti := t/g.tasksM, t%g.tasksM
-	aPanels := (g.mcur + mr - 1) / mr
-	bPanels := (g.nc + nr - 1) / nr
-	ir0, ir1 := ti*g.taskMC, min((ti+1)*g.taskMC, aPanels)
-	jr0, jr1 := tj*g.taskNC, min((tj+1)*g.taskNC, bPanels)
-	alpha, beta := g.alpha, g.kbeta
+	tj, ti := t/b.tasksM, t%b.tasksM
+	ir0, ir1 := ti*b.taskMC, min((ti+1)*b.taskMC, b.aPanels)
+	jr0, jr1 := tj*b.taskNC, min((tj+1)*b.taskNC, b.bPanels)
+	alpha, beta := g.alpha, b.kbeta
+	ap, bp := g.ap[b.aBuf], g.bp[b.bBuf]
 	var tile *[maxTile]float32
 	for ir := ir0; ir < ir1; ir++ {
-		i := g.ic + ir*mr
+		i := b.ic + ir*mr
 		mv := min(mr, g.m-i)
-		apan := &g.ap[ir*mr*kc]
+		apan := &ap[ir*mr*kc]
 		for jr := jr0; jr < jr1; jr++ {
-			j := g.jc + jr*nr
+			j := b.jc + jr*nr
 			nv := min(nr, g.n-j)
-			bpan := &g.bp[jr*nr*kc]
+			bpan := &bp[jr*nr*kc]
 			if mv == mr && nv == nr {
 				kern(kc, apan, bpan, &g.c[i*g.ldc+j], g.ldc, alpha, beta)
 				continue

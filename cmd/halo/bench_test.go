@@ -69,3 +69,12 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+func TestBenchUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"--preset", "huge"}, {"--set", "moon"}, {"--batch", "0"}, {"--repeat", "0"}, {"extra"}} {
+		var out, errb bytes.Buffer
+		if rc := runMain(append([]string{"bench"}, args...), &out, &errb); rc != 2 {
+			t.Errorf("halo bench %v: exit %d, want 2 (usage)", args, rc)
+		}
+	}
+}
