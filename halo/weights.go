@@ -79,6 +79,9 @@ func (r *ImportReport) Summary() string {
 func (r *ImportReport) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "import of %s (%s, read as %s)\n", r.File, r.Format, r.Kind)
+	if len(r.ShapeMismatch) > 0 {
+		fmt.Fprintf(&b, "  FAILED on %d shape mismatches (listed last): nothing was copied\n", len(r.ShapeMismatch))
+	}
 	fmt.Fprintf(&b, "  mapped: %d tensors\n", len(r.Mapped))
 	for _, line := range moduleCounts(mappedTo(r.Mapped)) {
 		fmt.Fprintf(&b, "    %s\n", line)
@@ -116,7 +119,12 @@ func (r *ImportReport) String() string {
 	}
 	if len(r.ShapeMismatch) > 0 {
 		fmt.Fprintf(&b, "  shape mismatches: %d\n", len(r.ShapeMismatch))
-		for _, s := range r.ShapeMismatch {
+		const show = 20
+		for i, s := range r.ShapeMismatch {
+			if i == show {
+				fmt.Fprintf(&b, "    ... %d more\n", len(r.ShapeMismatch)-show)
+				break
+			}
 			fmt.Fprintf(&b, "    %s\n", s)
 		}
 	}
@@ -378,7 +386,8 @@ func assign(m nn.Module, path, format, kind string, keys []string, src []srcTens
 		}
 	}
 	if len(r.ShapeMismatch) > 0 {
-		return r, fmt.Errorf("halo: import %s as %s: %d tensors do not fit the model: %s", path, kind, len(r.ShapeMismatch), listSome(r.ShapeMismatch, 3))
+		return r, fmt.Errorf("halo: import %s as %s: %d tensors do not fit the model (another architecture or preset?): %s",
+			path, kind, len(r.ShapeMismatch), listSome(r.ShapeMismatch, 3))
 	}
 	if len(r.Mapped) == 0 {
 		hint := ""
