@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cvogl/halo/halo"
+	"github.com/cvogl/halo/loader/torchfile"
 	"github.com/cvogl/halo/nn"
 )
 
@@ -62,9 +62,8 @@ func tinyCheckpoint(t *testing.T) string {
 			tinyOnce.err = err
 			return
 		}
-		cj, _ := json.Marshal(m.Cfg)
 		tinyOnce.path = filepath.Join(dir, "best.safetensors")
-		tinyOnce.err = nn.SaveCheckpoint(tinyOnce.path, m, nil, map[string]string{"config": string(cj)})
+		tinyOnce.err = halo.SaveModel(tinyOnce.path, m, nil)
 	})
 	if tinyOnce.err != nil {
 		t.Fatal(tinyOnce.err)
@@ -78,6 +77,28 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(tinyOnce.path))
 	}
 	os.Exit(code)
+}
+
+// writeOfficialCheckpoint writes m the way the official training script saves
+// checkpoints: a torch.save'd dict with the DataParallel state_dict ("module." keys).
+func writeOfficialCheckpoint(t *testing.T, path string, m *halo.Model) {
+	t.Helper()
+	sd := torchfile.NewOrderedDict()
+	m.Visit("", func(name string, e *nn.Entry) {
+		var tt *torchfile.Tensor
+		if e.Count != nil {
+			tt, _ = torchfile.NewInt64Tensor([]int{}, []int64{*e.Count})
+		} else {
+			tt, _ = torchfile.NewFloat32Tensor(e.T.Shape, e.T.Data)
+		}
+		sd.Set("module."+name, tt)
+	})
+	root := torchfile.NewDict()
+	root.Set("epoch", int64(3))
+	root.Set("state_dict", sd)
+	if err := torchfile.WriteFile(path, root); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // writeTestJPEG writes a w x h image of smooth colour blobs (so JPEG keeps it close).

@@ -38,6 +38,7 @@ func runEval(fs *flag.FlagSet, args []string) error {
 	split := fs.String("split", "val", "split: val or test (the embedded set has val only)")
 	batch := fs.Int("batch", 0, "batch size (default: 16 with --data, 8 on the embedded set)")
 	workers := fs.Int("workers", 0, "image decode workers (0: number of CPUs)")
+	preset := fs.String("preset", "paper", "architecture of weights that carry no configuration (official .pth.tar): paper or tiny")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object (fractions in [0,1])")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -76,14 +77,16 @@ func runEval(fs *flag.FlagSet, args []string) error {
 	if fbSet == "" {
 		fbSet = "drone"
 	}
-	fallback, err := halo.Preset("paper", fbSet)
+	fallback, err := halo.Preset(*preset, fbSet)
 	if err != nil {
-		return usagef("%v", err)
+		return usagef("--preset: %v", err)
 	}
-	m, err := loadModel(*weights, fallback)
+	m, info, err := halo.LoadModel(*weights, fallback)
 	if err != nil {
 		return fmt.Errorf("--weights %s: %w", *weights, err)
 	}
+	fmt.Fprintf(stderr, "halo eval: %s (configuration from %s; %s preset, satellite %d, query %dx%d)\n",
+		info.Path, info.ConfigSource, m.Cfg.Name, m.Cfg.SatSize, m.Cfg.QueryH, m.Cfg.QueryW)
 	cfg := m.Cfg
 	modelSet := "drone"
 	if cfg.QueryW == 2*cfg.QueryH {

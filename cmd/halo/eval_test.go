@@ -90,7 +90,7 @@ func TestEvalEmbeddedJSON(t *testing.T) {
 	if testing.Short() {
 		return // the cross-check below evaluates the split a second time
 	}
-	m, err := loadModel(w, halo.Config{})
+	m, _, err := halo.LoadModel(w, halo.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

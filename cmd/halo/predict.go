@@ -53,6 +53,7 @@ func runPredict(fs *flag.FlagSet, args []string) error {
 	out := fs.String("out", "result.png", "picture of the result (satellite with box and attention, query with click); empty: none")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	originArg := fs.String("tile-origin", "center", "where E,N of a CVOGL name E_N_SIZE_EPSG lies in the tile: center or top-left")
+	preset := fs.String("preset", "paper", "architecture of weights that carry no configuration (official .pth.tar): paper or tiny")
 	epsg := fs.Int("epsg", 0, "CRS of a world file beside the satellite image: 326ZZ/327ZZ (WGS84 UTM) or 4326 (default: the name's EPSG code, else map coordinates only)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -76,6 +77,9 @@ func runPredict(fs *flag.FlagSet, args []string) error {
 	if _, _, utm := utmFromEPSG(*epsg); *epsg != 0 && *epsg != 4326 && !utm {
 		return usagef("--epsg %d: want a WGS84 UTM code (32601-32660, 32701-32760) or 4326", *epsg)
 	}
+	if _, err := halo.Preset(*preset, "drone"); err != nil {
+		return usagef("--preset: %v", err)
+	}
 	q, err := readImageFlag("query", *queryPath)
 	if err != nil {
 		return err
@@ -88,20 +92,22 @@ func runPredict(fs *flag.FlagSet, args []string) error {
 		return usagef("--click %s is outside the %dx%d query image %s", *clickArg, q.W, q.H, *queryPath)
 	}
 
-	// A checkpoint without its own configuration is the paper model for the subset
-	// whose query shape this is (street view 1:2, drone square).
+	// A checkpoint without its own configuration (official) is the --preset model for
+	// the subset whose query shape this is (street view 1:2, drone square).
 	set := "drone"
 	if q.W >= 3*q.H/2 {
 		set = "svi"
 	}
-	fallback, err := halo.Preset("paper", set)
+	fallback, err := halo.Preset(*preset, set)
 	if err != nil {
-		return err
+		return usagef("--preset: %v", err)
 	}
-	m, err := loadModel(*weights, fallback)
+	m, info, err := halo.LoadModel(*weights, fallback)
 	if err != nil {
 		return fmt.Errorf("--weights %s: %w", *weights, err)
 	}
+	fmt.Fprintf(fs.Output(), "halo predict: %s (configuration from %s; %s preset, satellite %d, query %dx%d)\n",
+		info.Path, info.ConfigSource, m.Cfg.Name, m.Cfg.SatSize, m.Cfg.QueryH, m.Cfg.QueryW)
 	cfg := m.Cfg
 	s, err := loader.LoadPair(*queryPath, *satPath, cx, cy, cfg.QueryH, cfg.QueryW, cfg.SatSize)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cvogl/halo/halo"
 )
 
 // predictFixture writes a 90x70 query and a 300x300 satellite tile named like CVOGL's
@@ -239,6 +241,55 @@ func TestPredictScalesBoxToOriginal(t *testing.T) {
 	}
 	if ps[0].Geo != nil || ps[1].Geo != nil {
 		t.Errorf("plain names got coordinates: %+v %+v", ps[0].Geo, ps[1].Geo)
+	}
+}
+
+// TestPredictWeightForms: a run directory, a checkpoint file and an official
+// .pth.tar of the same weights predict the same box.
+func TestPredictWeightForms(t *testing.T) {
+	dir, q, s := predictFixture(t)
+	cfg, err := halo.Preset("tiny", "drone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.OfficialExtras = true // official checkpoints carry the unused modules too
+	m, err := halo.NewModel(cfg, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "run")
+	os.Mkdir(run, 0o755)
+	if err := halo.SaveModel(filepath.Join(run, "best.safetensors"), m, nil); err != nil {
+		t.Fatal(err)
+	}
+	official := filepath.Join(dir, "drone_model_best.pth.tar")
+	writeOfficialCheckpoint(t, official, m)
+	var ps []prediction
+	for _, w := range [][]string{{run}, {filepath.Join(run, "best.safetensors")}, {official, "--preset", "tiny"}} {
+		args := append([]string{"predict", "--query", q, "--click", "33,44", "--satellite", s, "--out", "", "--json", "--weights"}, w...)
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", w, code, stderr)
+		}
+		var p prediction
+		if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].BoxRaw != ps[0].BoxRaw || ps[i].Logit != ps[0].Logit {
+			t.Errorf("weights form %d: box %v logit %v, run directory: %v %v", i, ps[i].BoxRaw, ps[i].Logit, ps[0].BoxRaw, ps[0].Logit)
+		}
+	}
+	// Without --preset tiny the official file is read as the paper model: a clear
+	// error, not a crash.
+	code, _, stderr := runCLI(t, "predict", "--query", q, "--click", "33,44", "--satellite", s, "--out", "", "--weights", official)
+	if code != 1 || !strings.Contains(stderr, "--weights "+official) {
+		t.Errorf("official tiny as paper: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "predict", "--query", q, "--click", "33,44", "--satellite", s, "--weights", official, "--preset", "huge"); code != 2 || !strings.Contains(stderr, "--preset") {
+		t.Errorf("bad preset: exit %d %q", code, stderr)
 	}
 }
 
