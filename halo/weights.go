@@ -222,6 +222,7 @@ type srcTensor interface {
 	dtype() string // PyTorch's names: float32, float16, int64, ...
 	float32() ([]float32, error)
 	count() (int64, error) // the value of a one-element tensor as an integer
+	f32Raw(n int) []byte   // the bytes of a float32 tensor of n elements, or nil
 }
 
 type torchTensor struct{ t *torchfile.Tensor }
@@ -244,6 +245,20 @@ func (s torchTensor) count() (int64, error) {
 	return v[0], nil
 }
 
+// f32Raw returns the little-endian bytes of a contiguous float32 tensor of n
+// elements held in memory, or nil (other dtypes, strided views).
+func (s torchTensor) f32Raw(n int) []byte {
+	t := s.t
+	if t.DType != "float32" || t.Storage == nil || t.Storage.DType != "float32" || !t.IsContiguous() || t.Numel() != n || t.Offset < 0 {
+		return nil
+	}
+	lo, hi := 4*int64(t.Offset), 4*(int64(t.Offset)+int64(n))
+	if hi > int64(len(t.Storage.Data)) {
+		return nil // let float32() report the short storage
+	}
+	return t.Storage.Data[lo:hi]
+}
+
 type stTensor struct {
 	f    *safetensors.File
 	name string
@@ -260,9 +275,7 @@ func (s stTensor) float32() ([]float32, error) {
 	return v, err
 }
 
-// f32Raw returns the bytes of an F32 tensor of n elements, or nil. A parsed
-// safetensors file has been validated, so such a tensor decodes straight into the
-// model's buffer without a staging copy and without a way to fail half way.
+// f32Raw returns the bytes of an F32 tensor of n elements, or nil.
 func (s stTensor) f32Raw(n int) []byte {
 	b, in, err := s.f.Raw(s.name)
 	if err != nil || in.DType != "F32" || len(b) != 4*n {
@@ -398,11 +411,13 @@ func assign(m nn.Module, path, format, kind string, keys []string, src []srcTens
 	}
 	vals := make([][]float32, len(jobs))
 	counts := make([]int64, len(jobs))
+	// float32 tensors whose bytes are in memory and in bounds decode straight into
+	// the model in the second pass: no staging copy, and nothing there can fail.
 	direct := make([][]byte, len(jobs))
 	for j, jb := range jobs {
 		var err error
-		if d, ok := jb.src.(stTensor); ok && jb.e.Count == nil {
-			if direct[j] = d.f32Raw(len(jb.e.T.Data)); direct[j] != nil {
+		if jb.e.Count == nil {
+			if direct[j] = jb.src.f32Raw(len(jb.e.T.Data)); direct[j] != nil {
 				continue
 			}
 		}

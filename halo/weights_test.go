@@ -97,7 +97,7 @@ func TestImportGoldenCheckpoints(t *testing.T) {
 // classifier tensors. Counters become int64 scalars set to 7; the first float tensor
 // is stored as float64, the second as float16 and the third as bfloat16 (src's
 // values replaced by exactly representable ones, so the import must reproduce them
-// bit for bit).
+// bit for bit), the next vector as a strided view.
 func backboneFile(t *testing.T, path string, src *Model, prefix string, wrap bool, extra ...string) {
 	t.Helper()
 	sd := nn.StateDict(src)
@@ -138,6 +138,15 @@ func backboneFile(t *testing.T, path string, src *Model, prefix string, wrap boo
 				e.T.Data[i] = math.Float32frombits(uint32(h) << 16)
 			}
 			tt, err = torchfile.NewTensor("bfloat16", e.T.Shape, b)
+			floats++
+		case floats == 3 && len(e.T.Shape) == 1:
+			// a strided view (every other element of a storage twice the size)
+			wide := make([]float32, 2*len(e.T.Data))
+			for i, v := range e.T.Data {
+				wide[2*i], wide[2*i+1] = v, -1
+			}
+			tt, err = torchfile.NewFloat32Tensor([]int{len(wide)}, wide)
+			tt.Shape, tt.Stride = slices.Clone(e.T.Shape), []int{2}
 			floats++
 		default:
 			tt, err = torchfile.NewFloat32Tensor(e.T.Shape, e.T.Data)
@@ -534,18 +543,12 @@ func TestLoadModelRunDirectory(t *testing.T) {
 	}
 }
 
-// An official-format whole-model checkpoint ({'epoch', 'state_dict': {'module.<key>'},
-// 'best_loss', 'optimizer'}) loads through LoadModel with the official extras.
-func TestLoadModelOfficialCheckpoint(t *testing.T) {
-	cfg, _ := Preset("tiny", "drone")
-	cfg.OfficialExtras = true
-	src, err := NewModel(cfg, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	setCounters(src)
+// writeOfficialCheckpoint saves m as the official training does: save_checkpoint's
+// dict around the state_dict of a DataParallel model.
+func writeOfficialCheckpoint(t testing.TB, path string, m *Model) {
+	t.Helper()
 	sd := torchfile.NewOrderedDict()
-	src.Visit("", func(name string, e *nn.Entry) {
+	m.Visit("", func(name string, e *nn.Entry) {
 		var tt *torchfile.Tensor
 		if e.Count != nil {
 			tt, _ = torchfile.NewInt64Tensor([]int{}, []int64{*e.Count})
@@ -560,10 +563,23 @@ func TestLoadModelOfficialCheckpoint(t *testing.T) {
 	root.Set("state_dict", sd)
 	root.Set("best_loss", loss)
 	root.Set("optimizer", torchfile.NewDict())
-	path := filepath.Join(t.TempDir(), "drone_model_best.pth.tar")
 	if err := torchfile.WriteFile(path, root); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An official-format whole-model checkpoint ({'epoch', 'state_dict': {'module.<key>'},
+// 'best_loss', 'optimizer'}) loads through LoadModel with the official extras.
+func TestLoadModelOfficialCheckpoint(t *testing.T) {
+	cfg, _ := Preset("tiny", "drone")
+	cfg.OfficialExtras = true
+	src, err := NewModel(cfg, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setCounters(src)
+	path := filepath.Join(t.TempDir(), "drone_model_best.pth.tar")
+	writeOfficialCheckpoint(t, path, src)
 	fallback, _ := Preset("tiny", "drone")
 	got, info, err := LoadModel(path, fallback)
 	if err != nil {
@@ -635,6 +651,20 @@ func TestFullSizeForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("LoadModel %v; VmHWM %s (source model + loaded model + file bytes)", time.Since(start).Round(time.Millisecond), vmHWM())
+	checkSame(t, m2, m)
+	m2 = nil
+	// The same weights as the official training would have saved them.
+	path = filepath.Join(filepath.Dir(path), "drone_model_best.pth.tar")
+	writeOfficialCheckpoint(t, path, m)
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	start = time.Now()
+	m2, info, err := LoadModel(path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("LoadModel of an official-format .pth.tar (%s): %v; VmHWM %s (source model + loaded model + file bytes)",
+		info.Import.Format, time.Since(start).Round(time.Millisecond), vmHWM())
 	checkSame(t, m2, m)
 	m, m2 = nil, nil
 	debug.FreeOSMemory()
