@@ -192,6 +192,9 @@ func sortedDTypes(m map[string]int) []string {
 // on a mapped key, an unreadable file or a file in which nothing maps is an error, and
 // then m is left unchanged.
 func ImportPyTorch(path string, m *Model, kind string) (*ImportReport, error) {
+	if m == nil {
+		return nil, fmt.Errorf("halo: import %s: nil model", path)
+	}
 	return importInto(path, m, kind)
 }
 
