@@ -120,6 +120,10 @@ func sgemm(im *impl, transA, transB bool, m, n, k int, alpha float32, a []float3
 		return
 	}
 
+	if gemv(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+
 	g := gemmPool.Get().(*gemmCtx)
 	g.im, g.blk = im, blockingOf(im)
 	g.transA, g.transB = transA, transB
@@ -134,6 +138,47 @@ func sgemm(im *impl, transA, transB bool, m, n, k int, alpha float32, a []float3
 	g.drive()
 	g.a, g.b, g.c = nil, nil, nil
 	gemmPool.Put(g)
+}
+
+// gemv handles a single row or column of C with the vector kernels, when the vector
+// operand is contiguous: packing a whole panel for one useful row (the micro-kernel
+// computes mr of them) would cost ten times the product. Reports whether it did.
+func gemv(im *impl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) bool {
+	switch {
+	case m == 1 && (!transA || lda == 1):
+		// C[0,:] = alpha * a[0:k] * op(B) + beta*C[0,:]; op(A)[0][p] = a[p].
+		arow, crow := a[:k], c[:n]
+		if !transB {
+			scaleC(im, 1, n, beta, crow, n)
+			for p, av := range arow {
+				if av != 0 {
+					im.axpy(alpha*av, b[p*ldb:p*ldb+n], crow)
+				}
+			}
+			return true
+		}
+		for j := range crow {
+			d := alpha * im.dot(arow, b[j*ldb:j*ldb+k])
+			if beta != 0 {
+				d += beta * crow[j]
+			}
+			crow[j] = d
+		}
+		return true
+	case n == 1 && !transA && (transB || ldb == 1):
+		// C[:,0] = alpha * A * b[0:k] + beta*C[:,0]; op(B)[p][0] = b[p].
+		bcol := b[:k]
+		for i := 0; i < m; i++ {
+			d := alpha * im.dot(a[i*lda:i*lda+k], bcol)
+			if beta != 0 {
+				d += beta * c[i*ldc]
+			}
+			c[i*ldc] = d
+		}
+		return true
+	}
+	return false
 }
 
 // scaleC does C = beta*C (beta == 0 writes zeros).

@@ -79,3 +79,22 @@ func BenchmarkGonumSgemm(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSgemmSmall: shapes where packing and pool overheads matter (matrix-vector,
+// tiny tiles, a 1x1-conv-like product), on the active path and the generic one.
+func BenchmarkSgemmSmall(b *testing.B) {
+	for _, s := range []struct {
+		name    string
+		m, n, k int
+	}{{"16", 16, 16, 16}, {"64", 64, 64, 64}, {"gemv1x512x512", 1, 512, 512}, {"512x1x512", 512, 1, 512}, {"64x4096x27", 64, 4096, 27}} {
+		a, bm, c := benchOperands(s.m, s.n, s.k)
+		for _, im := range []*impl{active, genericImpl} {
+			b.Run(s.name+"/"+im.name, func(b *testing.B) {
+				for b.Loop() {
+					sgemm(im, false, false, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n)
+				}
+				reportGflops(b, s.m, s.n, s.k)
+			})
+		}
+	}
+}
