@@ -40,6 +40,9 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if *batch <= 0 || *repeat <= 0 || *warmup < 0 || *threads < 0 {
 		return usagef("--batch and --repeat must be positive, --warmup and --threads not negative")
 	}
+	if _, err := halo.Preset(*preset, *set); err != nil {
+		return usagef("%v", err)
+	}
 	if *threads > 0 {
 		simd.SetThreads(*threads)
 	}
