@@ -280,18 +280,23 @@ func (g *gemmCtx) drive() {
 	blk := g.blk
 	g.blocks = g.blocks[:0]
 	bBuf, aBuf := 1, 1
-	for jc := 0; jc < g.n; jc += blk.nc {
-		nc := min(blk.nc, g.n-jc)
+	nn := (g.n + blk.nc - 1) / blk.nc
+	ncEven := roundUp((g.n+nn-1)/nn, nr)
+	for jc := 0; jc < g.n; jc += ncEven {
+		nc := min(ncEven, g.n-jc)
 		// Equal kc blocks (within 8), so no short last block pays the C-tile update
 		// of a full one.
 		nk := (g.k + blk.kc - 1) / blk.kc
 		kcEven := min(roundUp((g.k+nk-1)/nk, 8), blk.kc)
+		// Equal A chunks too (in whole panels), for the same reason.
+		nm := (g.m + blk.mBig - 1) / blk.mBig
+		mEven := roundUp((g.m+nm-1)/nm, mr)
 		for pc := 0; pc < g.k; pc += kcEven {
 			kc := min(kcEven, g.k-pc)
 			bBuf ^= 1
-			for ic := 0; ic < g.m; ic += blk.mBig {
+			for ic := 0; ic < g.m; ic += mEven {
 				aBuf ^= 1
-				b := gemmBlock{jc: jc, nc: nc, pc: pc, kc: kc, ic: ic, mcur: min(blk.mBig, g.m-ic),
+				b := gemmBlock{jc: jc, nc: nc, pc: pc, kc: kc, ic: ic, mcur: min(mEven, g.m-ic),
 					kbeta: 1, aBuf: aBuf, bBuf: bBuf, packB: ic == 0}
 				if pc == 0 {
 					b.kbeta = g.beta
