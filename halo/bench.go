@@ -73,6 +73,10 @@ type BenchProfile struct {
 	// Train: the stages of the training step, forward and backward; the loss's own
 	// graph is the stage "loss".
 	Train []StageTime `json:"train,omitempty"`
+	// LSKParts, TrainLSKParts: the parts of the LSKNet blocks, summed over all blocks
+	// (eval forward; training step forward and backward).
+	LSKParts      []StageTime `json:"lsk_parts"`
+	TrainLSKParts []StageTime `json:"train_lsk_parts,omitempty"`
 	// BackwardOps: backward time per op kind of the training step.
 	BackwardOps []OpTime `json:"backward_ops,omitempty"`
 	// OptimizerS: the RMSprop step and zeroing the gradients.
@@ -134,15 +138,15 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 		r.Preset, r.Set, o.Batch, r.ForwardGMAC, r.Threads, r.SIMDPath, r.PeakGFLOPS, r.PeakSource)
 
 	stages := ForwardStages(cfg, o.Batch, false)
-	var fwdStages [][]time.Duration
+	var fwdRuns []stageTimes
 	m.SetTraining(false)
 	for i := range o.Warmup + o.Repeat {
 		var d time.Duration
-		var st []time.Duration
+		var st stageTimes
 		autograd.NoGrad(func() {
 			if o.Profile {
-				st, err = timeStages(m, q, click, sat, len(stages), nil)
-				d = sum(st)
+				st, err = timeStages(m, q, click, sat, stages, nil)
+				d = sum(st.stage)
 			} else {
 				t0 := time.Now()
 				_, err = m.Forward(q, click, sat, ForwardOpts{})
@@ -155,7 +159,7 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 		logf("forward %s: %.3f s", runLabel(i, o.Warmup), d.Seconds())
 		if i >= o.Warmup {
 			r.ForwardRuns = append(r.ForwardRuns, d.Seconds())
-			fwdStages = append(fwdStages, st)
+			fwdRuns = append(fwdRuns, st)
 		}
 	}
 	r.ForwardS = median(r.ForwardRuns)
@@ -165,7 +169,12 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 	if o.Profile {
 		r.Profile = &BenchProfile{}
 		for i, s := range stages {
-			r.Profile.Forward = append(r.Profile.Forward, StageTime{Name: s.Name, GMAC: s.MACs / 1e9, ForwardS: medianAt(fwdStages, i)})
+			r.Profile.Forward = append(r.Profile.Forward, StageTime{Name: s.Name, GMAC: s.MACs / 1e9,
+				ForwardS: medianOf(fwdRuns, func(t stageTimes) time.Duration { return t.stage[i] })})
+		}
+		for _, c := range LSKPartCosts(cfg, o.Batch) {
+			r.Profile.LSKParts = append(r.Profile.LSKParts, StageTime{Name: c.Name, GMAC: c.MACs / 1e9,
+				ForwardS: medianOf(fwdRuns, func(t stageTimes) time.Duration { return t.parts[c.Name] })})
 		}
 	}
 
@@ -191,7 +200,7 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 		var tt trainTimes
 		if o.Profile {
 			var err error
-			if tt, _, err = profiledTrainStep(m, b, opt.Step, len(stages)); err != nil {
+			if tt, _, err = profiledTrainStep(m, b, opt.Step, stages); err != nil {
 				return err
 			}
 		} else {
@@ -217,20 +226,19 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 	if !o.Profile {
 		return nil
 	}
-	col := func(f func(trainTimes) time.Duration) float64 {
-		v := make([]float64, len(runs))
-		for i, t := range runs {
-			v[i] = f(t).Seconds()
-		}
-		return median(v)
-	}
+	col := func(f func(trainTimes) time.Duration) float64 { return medianOf(runs, f) }
 	for i, s := range stages {
 		r.Profile.Train = append(r.Profile.Train, StageTime{Name: s.Name, GMAC: s.MACs / 1e9,
-			ForwardS:  col(func(t trainTimes) time.Duration { return t.fwd[i] }),
-			BackwardS: col(func(t trainTimes) time.Duration { return t.bwdTag[s.Name] })})
+			ForwardS:  col(func(t trainTimes) time.Duration { return t.fwd.stage[i] }),
+			BackwardS: col(func(t trainTimes) time.Duration { return t.bwd.stage[i] })})
 	}
-	if rest := col(func(t trainTimes) time.Duration { return t.bwdTag[""] }); rest > 0 {
+	if rest := col(func(t trainTimes) time.Duration { return t.untagged }); rest > 0 {
 		r.Profile.Train = append(r.Profile.Train, StageTime{Name: "(untagged)", BackwardS: rest})
+	}
+	for _, c := range LSKPartCosts(cfg, o.Batch) {
+		r.Profile.TrainLSKParts = append(r.Profile.TrainLSKParts, StageTime{Name: c.Name, GMAC: c.MACs / 1e9,
+			ForwardS:  col(func(t trainTimes) time.Duration { return t.fwd.parts[c.Name] }),
+			BackwardS: col(func(t trainTimes) time.Duration { return t.bwd.parts[c.Name] })})
 	}
 	for _, e := range runs[len(runs)-1].bwdOps {
 		r.Profile.BackwardOps = append(r.Profile.BackwardOps, OpTime{Op: e.Name, Calls: e.Calls,
@@ -251,11 +259,47 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 
 // trainTimes are the parts of one profiled training step.
 type trainTimes struct {
-	total  time.Duration
-	fwd    []time.Duration // per stage, the loss last
-	bwdTag map[string]time.Duration
-	bwdOps []autograd.ProfileEntry
-	opt    time.Duration
+	total    time.Duration
+	fwd, bwd stageTimes // the loss is the last stage
+	untagged time.Duration
+	bwdOps   []autograd.ProfileEntry
+	opt      time.Duration
+}
+
+// stageTimes are one pass's times per stage (in ForwardStages order) and per LSKNet
+// block part (summed over the blocks).
+type stageTimes struct {
+	stage []time.Duration
+	parts map[string]time.Duration
+}
+
+// stageIndex maps "<stage>" or "<stage>/<part>" names to stages and parts.
+type stageIndex map[string]int
+
+func newStageIndex(stages []StageCost) stageIndex {
+	ix := stageIndex{}
+	for i, s := range stages {
+		ix[s.Name] = i
+	}
+	return ix
+}
+
+func (ix stageIndex) times() stageTimes {
+	return stageTimes{stage: make([]time.Duration, len(ix)), parts: map[string]time.Duration{}}
+}
+
+// add books d under name; it reports false for a stage not in the index.
+func (ix stageIndex) add(t stageTimes, name string, d time.Duration) bool {
+	stage, part, _ := strings.Cut(name, "/")
+	i, ok := ix[stage]
+	if !ok {
+		return false
+	}
+	t.stage[i] += d
+	if part != "" {
+		t.parts[part] += d
+	}
+	return true
 }
 
 func (t trainTimes) opTime(op string) time.Duration {
@@ -270,13 +314,14 @@ func (t trainTimes) opTime(op string) time.Duration {
 // profiledTrainStep is TrainStep (infonceWeight 1, gradScale 1) plus the optimiser
 // step (step, then zeroing the gradients), with the forward run stage by stage and the backward pass profiled per stage
 // and op kind. It returns the loss, which a test holds equal to TrainStep's.
-func profiledTrainStep(m *Model, b *loader.Batch, step func(), nStages int) (trainTimes, float32, error) {
+func profiledTrainStep(m *Model, b *loader.Batch, step func(), stages []StageCost) (trainTimes, float32, error) {
 	m.SetTraining(true)
 	q, click, sat := batchTensors(b)
 	prof := autograd.StartBackwardProfile()
 	defer prof.Stop()
 	var out *Output
-	fwd, err := timeStages(m, q, click, sat, nStages-1, func(o *Output) { out = o }, prof)
+	n := len(stages) - 1 // the last stage is the loss
+	fwd, err := timeStages(m, q, click, sat, stages[:n], func(o *Output) { out = o }, prof)
 	if err != nil {
 		return trainTimes{}, 0, err
 	}
@@ -285,8 +330,8 @@ func profiledTrainStep(m *Model, b *loader.Batch, step func(), nStages int) (tra
 	tgt := BuildTarget(ClampBoxes(b.BBox, s), m.Anchors(), s, out.Boxes.Shape[3])
 	geo, cls := YoloLoss(out.Boxes, tgt)
 	loss := autograd.Add(autograd.Add(cls, geo), out.InfoNCE)
-	fwd = append(fwd, time.Since(t0))
-	prof.Tag("loss", loss)
+	fwd.stage = append(fwd.stage, time.Since(t0))
+	prof.Tag(stages[n].Name, loss)
 	lv := loss.Item()
 	if lv != lv || lv > 1e30 || lv < -1e30 {
 		return trainTimes{}, lv, fmt.Errorf("halo bench: non-finite loss %v", lv)
@@ -297,38 +342,44 @@ func profiledTrainStep(m *Model, b *loader.Batch, step func(), nStages int) (tra
 	t0 = time.Now()
 	step()
 	nn.ZeroGrad(m)
-	tt := trainTimes{fwd: fwd, opt: time.Since(t0), bwdOps: prof.ByOp(), bwdTag: map[string]time.Duration{}}
+	ix := newStageIndex(stages)
+	tt := trainTimes{fwd: fwd, bwd: ix.times(), opt: time.Since(t0), bwdOps: prof.ByOp()}
 	for _, e := range prof.ByTag() {
-		tt.bwdTag[e.Name] = e.Time
+		if !ix.add(tt.bwd, e.Name, e.Time) {
+			tt.untagged += e.Time
+		}
 	}
-	tt.total = sum(fwd) + bwd + tt.opt
+	tt.total = sum(fwd.stage) + bwd + tt.opt
 	return tt, lv, nil
 }
 
-// timeStages runs the staged forward and returns each stage's time. With a profile,
-// each stage's graph is tagged with its name (outside the timed spans).
-func timeStages(m *Model, q, click, sat *autograd.Tensor, nStages int, keep func(*Output), prof ...*autograd.BackwardProfile) ([]time.Duration, error) {
-	ts := make([]time.Duration, 0, nStages)
-	var names []string
+// timeStages runs the staged forward and returns the time of each of stages and of
+// the LSKNet block parts. With a profile, each stage's (or part's) graph is tagged
+// with its name, outside the timed spans.
+func timeStages(m *Model, q, click, sat *autograd.Tensor, stages []StageCost, keep func(*Output), prof ...*autograd.BackwardProfile) (stageTimes, error) {
+	ix := newStageIndex(stages)
+	st := ix.times()
+	var bad []string
 	prev := time.Now()
 	out, err := m.forwardStaged(q, click, sat, func(stage string, outs ...*autograd.Tensor) {
-		ts = append(ts, time.Since(prev))
-		names = append(names, stage)
+		if !ix.add(st, stage, time.Since(prev)) {
+			bad = append(bad, stage)
+		}
 		for _, p := range prof {
 			p.Tag(stage, outs...)
 		}
 		prev = time.Now()
 	})
 	if err != nil {
-		return nil, err
+		return stageTimes{}, err
 	}
-	if len(ts) != nStages {
-		return nil, fmt.Errorf("halo bench: staged forward ran stages %v, want %d", names, nStages)
+	if len(bad) > 0 {
+		return stageTimes{}, fmt.Errorf("halo bench: the staged forward ran stages %v that ForwardStages does not list", bad)
 	}
 	if keep != nil {
 		keep(out)
 	}
-	return ts, nil
+	return st, nil
 }
 
 // SyntheticBatch returns a batch of the preset's input sizes: ImageNet-normalised
@@ -425,11 +476,11 @@ func median(v []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// medianAt is the median over runs of the i-th duration, in seconds.
-func medianAt(runs [][]time.Duration, i int) float64 {
+// medianOf is the median over runs of f(run), in seconds.
+func medianOf[T any](runs []T, f func(T) time.Duration) float64 {
 	v := make([]float64, len(runs))
-	for j, r := range runs {
-		v[j] = r[i].Seconds()
+	for i, r := range runs {
+		v[i] = f(r).Seconds()
 	}
 	return median(v)
 }
@@ -437,19 +488,17 @@ func medianAt(runs [][]time.Duration, i int) float64 {
 // WriteTable prints the profile: per stage MACs, times, GFLOP/s and share of the
 // total; backward FLOPs are taken as twice the forward's.
 func (p *BenchProfile) WriteTable(w io.Writer) {
-	table := func(title string, rows []StageTime, train bool) {
-		var total float64
+	// opt > 0 adds the optimiser's row (and time) to a training table.
+	table := func(title, col string, rows []StageTime, train bool, opt float64) {
+		total := opt
 		for _, r := range rows {
 			total += r.ForwardS + r.BackwardS
 		}
-		if train {
-			total += p.OptimizerS
-		}
 		fmt.Fprintf(w, "\n%s (medians, total %.3f s)\n", title, total)
 		if train {
-			fmt.Fprintf(w, "%-18s %8s %9s %8s %9s %8s %6s\n", "stage", "GMAC", "fwd s", "GFLOP/s", "bwd s", "GFLOP/s", "share")
+			fmt.Fprintf(w, "%-18s %8s %9s %8s %9s %8s %6s\n", col, "GMAC", "fwd s", "GFLOP/s", "bwd s", "GFLOP/s", "share")
 		} else {
-			fmt.Fprintf(w, "%-18s %8s %9s %8s %6s\n", "stage", "GMAC", "s", "GFLOP/s", "share")
+			fmt.Fprintf(w, "%-18s %8s %9s %8s %6s\n", col, "GMAC", "s", "GFLOP/s", "share")
 		}
 		for _, r := range rows {
 			share := 100 * (r.ForwardS + r.BackwardS) / total
@@ -460,13 +509,15 @@ func (p *BenchProfile) WriteTable(w io.Writer) {
 				fmt.Fprintf(w, "%-18s %8.3f %9.4f %8s %5.1f%%\n", r.Name, r.GMAC, r.ForwardS, rate(2*r.GMAC, r.ForwardS), share)
 			}
 		}
-		if train {
-			fmt.Fprintf(w, "%-18s %8s %9.4f %8s %9s %8s %5.1f%%\n", "optimizer", "", p.OptimizerS, "", "", "", 100*p.OptimizerS/total)
+		if opt > 0 {
+			fmt.Fprintf(w, "%-18s %8s %9.4f %8s %9s %8s %5.1f%%\n", "optimizer", "", opt, "", "", "", 100*opt/total)
 		}
 	}
-	table("forward, eval mode", p.Forward, false)
+	table("forward, eval mode", "stage", p.Forward, false, 0)
+	table("LSKNet blocks by part (all blocks), forward, eval mode", "part", p.LSKParts, false, 0)
 	if len(p.Train) > 0 {
-		table("training step", p.Train, true)
+		table("training step", "stage", p.Train, true, p.OptimizerS)
+		table("LSKNet blocks by part (all blocks), training step", "part", p.TrainLSKParts, true, 0)
 		var total float64
 		for _, o := range p.BackwardOps {
 			total += o.BackwardS

@@ -3,7 +3,9 @@ package halo
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cvogl/halo/autograd"
 	"github.com/cvogl/halo/nn"
@@ -92,8 +94,15 @@ func TestForwardStagedMatchesForward(t *testing.T) {
 			t.Fatal(err)
 		}
 		var names []string
+		blockParts := map[string][]string{}
 		got, err := staged.forwardStaged(q, click, sat, func(s string, outs ...*autograd.Tensor) {
-			names = append(names, s)
+			st, part, _ := strings.Cut(s, "/")
+			if len(names) == 0 || names[len(names)-1] != st {
+				names = append(names, st)
+			}
+			if part != "" {
+				blockParts[st] = append(blockParts[st], part)
+			}
 			if len(outs) == 0 {
 				t.Errorf("stage %s reported no outputs", s)
 			}
@@ -107,6 +116,18 @@ func TestForwardStagedMatchesForward(t *testing.T) {
 		}
 		if !slices.Equal(names, wantNames) {
 			t.Errorf("train=%v: stages %v, want %v", train, names, wantNames)
+		}
+		var wantParts []string
+		for _, c := range LSKPartCosts(cfg, 2) {
+			wantParts = append(wantParts, c.Name)
+		}
+		for _, n := range wantNames {
+			if strings.HasPrefix(n, "lsknet.block") && !slices.Equal(blockParts[n], wantParts) {
+				t.Errorf("%s: parts %v, want %v", n, blockParts[n], wantParts)
+			}
+		}
+		if len(blockParts) != 4 {
+			t.Errorf("parts reported by %d blocks, want the tiny preset's 4", len(blockParts))
 		}
 		sameData(t, "Boxes", got.Boxes, want.Boxes)
 		sameData(t, "Attn", got.Attn, want.Attn)
@@ -147,25 +168,47 @@ func TestProfiledTrainStepMatchesTrainStep(t *testing.T) {
 		}
 	}
 	stages := append(ForwardStages(cfg, 2, true), StageCost{Name: "loss"})
-	tt, loss, err := profiledTrainStep(prof, b, step, len(stages))
+	tt, loss, err := profiledTrainStep(prof, b, step, stages)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if float64(loss) != l.Total {
 		t.Errorf("profiled loss %v, TrainStep loss %v", loss, l.Total)
 	}
+	if len(seen) != len(grads) {
+		t.Fatalf("%d gradients seen, want %d", len(seen), len(grads))
+	}
 	for i := range grads {
 		if !slices.Equal(seen[i], grads[i]) {
 			t.Fatalf("gradient of parameter %d differs from TrainStep's", i)
 		}
 	}
-	if len(tt.fwd) != len(stages) {
-		t.Errorf("%d forward times for %d stages", len(tt.fwd), len(stages))
+	if len(tt.fwd.stage) != len(stages) || len(tt.bwd.stage) != len(stages) {
+		t.Errorf("%d forward and %d backward times for %d stages", len(tt.fwd.stage), len(tt.bwd.stage), len(stages))
 	}
-	for _, s := range stages {
-		if s.MACs > 0 && tt.bwdTag[s.Name] <= 0 {
-			t.Errorf("stage %s: no backward time recorded (tags %v)", s.Name, tt.bwdTag)
+	for i, s := range stages {
+		if s.MACs > 0 && (tt.bwd.stage[i] <= 0 || tt.fwd.stage[i] <= 0) {
+			t.Errorf("stage %s: forward %v, backward %v", s.Name, tt.fwd.stage[i], tt.bwd.stage[i])
 		}
+	}
+	// Every LSKNet block part did work both ways, and the parts add up to the blocks.
+	var blocks, parts time.Duration
+	for i, s := range stages {
+		if strings.HasPrefix(s.Name, "lsknet.block") {
+			blocks += tt.bwd.stage[i]
+		}
+	}
+	for _, c := range LSKPartCosts(cfg, 2) {
+		if tt.fwd.parts[c.Name] <= 0 || tt.bwd.parts[c.Name] <= 0 {
+			t.Errorf("LSK part %s: forward %v, backward %v", c.Name, tt.fwd.parts[c.Name], tt.bwd.parts[c.Name])
+		}
+		parts += tt.bwd.parts[c.Name]
+	}
+	if parts != blocks || len(tt.bwd.parts) != len(LSKPartCosts(cfg, 2)) {
+		t.Errorf("LSK parts' backward %v (%d parts), blocks' %v", parts, len(tt.bwd.parts), blocks)
+	}
+	if tt.untagged != 0 {
+		t.Errorf("untagged backward time %v: some nodes escaped the stage tags", tt.untagged)
 	}
 	if tt.total <= 0 || len(tt.bwdOps) == 0 {
 		t.Errorf("times %+v", tt)

@@ -101,6 +101,33 @@ func ForwardStages(cfg Config, batch int, train bool) []StageCost {
 	return st
 }
 
+// LSKPartCosts returns the MACs of each part of the LSKNet blocks (lskBlockParts),
+// summed over all blocks of all stages, in part order.
+func LSKPartCosts(cfg Config, batch int) []StageCost {
+	var out []StageCost
+	h := cfg.SatSize
+	for i := range 4 {
+		s := 2
+		if i == 0 {
+			s = 4
+		}
+		h = (h-1)/s + 1
+		for range cfg.LSKDepths[i] {
+			parts := lskBlockParts(h*h, cfg.LSKDims[i], cfg.LSKDims[i]*cfg.LSKMLPRatios[i])
+			if out == nil {
+				out = make([]StageCost, len(parts))
+				for k, p := range parts {
+					out[k].Name = p.Name
+				}
+			}
+			for k, p := range parts {
+				out[k].MACs += float64(batch) * p.MACs
+			}
+		}
+	}
+	return out
+}
+
 // convMACs is the cost of a dense k x k convolution with an oh x ow output, per sample.
 func convMACs(oh, ow, in, out, k int) float64 {
 	return float64(oh) * float64(ow) * float64(out) * float64(in) * float64(k*k)
@@ -115,15 +142,68 @@ func fpnMACs(sz [2]int, c2, c3, c4, out int) float64 {
 
 // lskBlockMACs: one LSKNet block on p pixels of dim channels with an MLP of hidden.
 func lskBlockMACs(p, dim, hidden int) float64 {
-	P, d, hd := float64(p), float64(dim), float64(hidden)
-	attn := d*d + // proj_1
-		d*25 + d*49 + // depthwise 5x5, depthwise 7x7 dilated
-		2*d*(d/2) + // conv1, conv2
-		2*2*49 + // conv_squeeze
-		(d/2)*d + // conv
-		d*d // proj_2
-	mlp := d*hd + hd*9 + hd*d
-	return P * (attn + mlp)
+	var s float64
+	for _, c := range lskBlockParts(p, dim, hidden) {
+		s += c.MACs
+	}
+	return s
+}
+
+// lskBlockParts splits an LSKNet block into the parts the staged forward times, in
+// execution order, with their MACs on p pixels.
+func lskBlockParts(p, dim, hidden int) []StageCost {
+	P, d, h := float64(p), float64(dim), float64(hidden)
+	return []StageCost{
+		{"norm1", 0},
+		{"proj_1", P * d * d},
+		{"gelu_1", 0},
+		{"dw5x5", P * d * 25},
+		{"dw7x7d3", P * d * 49},
+		{"conv1+conv2", P * 2 * d * (d / 2)},
+		{"gate", P * 2 * 2 * 49},  // channel mean/max, conv_squeeze 7x7, sigmoid, mix
+		{"conv", P * (d / 2) * d}, // and the product with the block input
+		{"proj_2", P * d * d},     // and the attention's shortcut
+		{"scale_1", 0},            // layer scale, drop-path, residual
+		{"norm2", 0},
+		{"fc1", P * d * h},
+		{"dwconv3x3", P * h * 9},
+		{"gelu_2", 0}, // and dropout
+		{"fc2", P * h * d},
+		{"scale_2", 0},
+	}
+}
+
+// lskBlockStaged is LSKBlock.Forward with hook(part, out) after each of the parts of
+// lskBlockParts (the ops and random draws of Forward, in its order).
+func lskBlockStaged(b *LSKBlock, x *autograd.Tensor, hook func(part string, out *autograd.Tensor)) *autograd.Tensor {
+	c := b.LayerScale1.Shape[0]
+	ls1 := autograd.Reshape(b.LayerScale1, c, 1, 1)
+	ls2 := autograd.Reshape(b.LayerScale2, c, 1, 1)
+	step := func(part string, t *autograd.Tensor) *autograd.Tensor { hook(part, t); return t }
+
+	in := step("norm1", b.Norm1.Forward(x))
+	a, g := b.Attn, b.Attn.SGU
+	y := step("proj_1", a.Proj1.Forward(in))
+	y = step("gelu_1", autograd.GELU(y))
+	a1 := step("dw5x5", g.Conv0.Forward(y))
+	a2 := step("dw7x7d3", g.ConvSpatial.Forward(a1))
+	a1 = g.Conv1.Forward(a1)
+	a2 = step("conv1+conv2", g.Conv2.Forward(a2))
+	both := autograd.Concat(1, a1, a2)
+	agg := autograd.Concat(1, autograd.Mean(both, 1, true), autograd.Max(both, 1, true))
+	sig := autograd.Split(autograd.Sigmoid(g.ConvSqueeze.Forward(agg)), 1, 1, 1)
+	mix := step("gate", autograd.Add(autograd.Mul(a1, sig[0]), autograd.Mul(a2, sig[1])))
+	y = step("conv", autograd.Mul(y, g.Conv.Forward(mix)))
+	y = step("proj_2", autograd.Add(a.Proj2.Forward(y), in))
+	x = step("scale_1", autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, y))))
+
+	m := b.Mlp
+	y = step("norm2", b.Norm2.Forward(x))
+	y = step("fc1", m.FC1.Forward(y))
+	y = step("dwconv3x3", m.DWConv.Forward(y))
+	y = step("gelu_2", m.Drop.Forward(autograd.GELU(y)))
+	y = step("fc2", m.Drop.Forward(m.FC2.Forward(y)))
+	return step("scale_2", autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, y))))
 }
 
 // loftrMACs: one LoFTR layer, l tokens attending to s, width c, heads h.
@@ -137,10 +217,12 @@ func loftrMACs(l, s, c, h int) float64 {
 }
 
 // stageHook receives each stage's name and outputs as a staged forward finishes it.
+// The LSKNet blocks report their parts as "<stage>/<part>" (see lskBlockParts); a
+// stage's time is the sum of its parts'.
 type stageHook func(stage string, outs ...*autograd.Tensor)
 
 // forwardStaged is Forward (without activations) cut into the stages of
-// ForwardStages, calling hook after each. It must compute exactly what Forward does,
+// ForwardStages, calling hook after each (after each part, in LSKNet blocks). It must compute exactly what Forward does,
 // in the same order (dropout draws included); a test holds it to that.
 func (m *Model) forwardStaged(query, click, sat *autograd.Tensor, hook stageHook) (*Output, error) {
 	if err := m.checkInputs(query, click, sat); err != nil {
@@ -172,8 +254,8 @@ func (m *Model) forwardStaged(query, click, sat *autograd.Tensor, hook stageHook
 		x = n.Embeds[i].Forward(x)
 		hook("lsknet.embed"+si, x)
 		for j, blk := range n.Blocks[i] {
-			x = blk.Forward(x)
-			hook("lsknet.block"+si+"."+strconv.Itoa(j), x)
+			name := "lsknet.block" + si + "." + strconv.Itoa(j) + "/"
+			x = lskBlockStaged(blk, x, func(part string, t *autograd.Tensor) { hook(name+part, t) })
 		}
 		x = channelLayerNorm(n.Norms[i], x)
 		s[i] = x
