@@ -105,6 +105,8 @@ type Trainer struct {
 	O          TrainOptions
 	Dir        string
 	Progress   func(Event)
+	// DataRoot is recorded in config.json so that a resume finds the data again.
+	DataRoot string
 
 	opt        nn.Optimizer
 	sched      nn.Schedule
@@ -343,10 +345,32 @@ type runConfig struct {
 	Model Config       `json:"model"`
 	Train TrainOptions `json:"train"`
 	Set   string       `json:"set"`
+	// Data is the dataset root ("" for the embedded synthetic set).
+	Data string `json:"data"`
+}
+
+// RunConfig is what a run directory's config.json records.
+type RunConfig = runConfig
+
+// ReadRunConfig reads dir/config.json.
+func ReadRunConfig(dir string) (RunConfig, error) {
+	var rc RunConfig
+	p := filepath.Join(dir, "config.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return rc, fmt.Errorf("halo: %w", err)
+	}
+	if err := json.Unmarshal(b, &rc); err != nil {
+		return rc, fmt.Errorf("halo: %s: %w", p, err)
+	}
+	if err := rc.Model.Validate(); err != nil {
+		return rc, fmt.Errorf("halo: %s: %w", p, err)
+	}
+	return rc, nil
 }
 
 func (t *Trainer) writeConfig() error {
-	b, err := json.MarshalIndent(runConfig{Model: t.M.Cfg, Train: t.O, Set: t.Train.Set}, "", "  ")
+	b, err := json.MarshalIndent(runConfig{Model: t.M.Cfg, Train: t.O, Set: t.Train.Set, Data: t.DataRoot}, "", "  ")
 	if err != nil {
 		return err
 	}

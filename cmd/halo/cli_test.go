@@ -102,3 +102,25 @@ func TestSynthThenData(t *testing.T) {
 		t.Errorf("synth without --out: exit %d, want 2", code)
 	}
 }
+
+// --resume takes the model, data and recipe from the run's config.json; the flags
+// that define the run cannot change.
+func TestResumeReadsRunConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfgJSON := `{"model":{"Name":"tiny","QueryH":64,"QueryW":64,"SatSize":256,"Emb":64,"Heads":8,"ProjDim":64,
+"ResNetWidths":[16,16,32,64],"ResNetBlocks":[1,1,1,1],"LSKDims":[16,32,48,64],"LSKDepths":[1,1,1,1],"LSKMLPRatios":[4,4,4,4]},
+"train":{"Epochs":9,"BatchSize":4,"Optimizer":"adam","LR":0.002},"set":"drone","data":"/some/where"}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfgJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "last.safetensors"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, "train", "--resume", dir, "--set", "svi"); code != 2 || !strings.Contains(errs, "--set cannot change") {
+		t.Errorf("changing --set on resume: exit %d, stderr %q", code, errs)
+	}
+	// The recorded data root is used: it does not exist here, so the error names it.
+	if code, _, errs := runCLI(t, "train", "--resume", dir); code != 1 || !strings.Contains(errs, "/some/where") {
+		t.Errorf("resume with the recorded data root: exit %d, stderr %q", code, errs)
+	}
+}

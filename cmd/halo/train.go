@@ -51,11 +51,15 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+	var resumed *halo.RunConfig
 	if *resume != "" {
 		*out = *resume
-		if err := loadRunFlags(fs, *resume); err != nil {
+		rc, err := resumeConfig(fs, *resume)
+		if err != nil {
 			return err
 		}
+		resumed = &rc
+		*data, *set = rc.Data, rc.Set
 	}
 	embedded := *data == ""
 	if *preset == "" {
@@ -65,9 +69,30 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	o := def
-	o.Optimizer, o.WeightDecay, o.Schedule, o.StepEpochs = *optimizer, *wd, *schedule, *stepEpochs
-	o.ClipNorm, o.AccumSteps, o.Mining, o.Augment, o.Seed, o.Workers = *clip, *accum, *mining, *augment, *seed, *workers
-	o.Epochs, o.BatchSize, o.LR = pick(*epochs, 25, 8, embedded), pick(*batch, 16, 8, embedded), *lr
+	if resumed != nil {
+		o = resumed.Train
+	}
+	// Flags override the defaults, and on --resume only when given explicitly.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	set1 := func(name string, apply func()) {
+		if resumed == nil || given[name] {
+			apply()
+		}
+	}
+	set1("optimizer", func() { o.Optimizer = *optimizer })
+	set1("weight-decay", func() { o.WeightDecay = *wd })
+	set1("schedule", func() { o.Schedule = *schedule })
+	set1("step-epochs", func() { o.StepEpochs = *stepEpochs })
+	set1("clip", func() { o.ClipNorm = *clip })
+	set1("accum", func() { o.AccumSteps = *accum })
+	set1("mining", func() { o.Mining = *mining })
+	set1("augment", func() { o.Augment = *augment })
+	set1("seed", func() { o.Seed = *seed })
+	set1("workers", func() { o.Workers = *workers })
+	set1("epochs", func() { o.Epochs = pick(*epochs, 25, 8, embedded) })
+	set1("batch", func() { o.BatchSize = pick(*batch, 16, 8, embedded) })
+	set1("lr", func() { o.LR = *lr })
 	if o.LR == 0 {
 		o.LR = 1e-4
 		if embedded {
@@ -79,6 +104,9 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	cfg, err := halo.Preset(*preset, *set)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if resumed != nil {
+		cfg = resumed.Model
 	}
 	cfg.Recompute = *recompute
 	var train, val *loader.Dataset
@@ -116,6 +144,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	t.DataRoot = *data
 	if *resume != "" {
 		if err := t.Resume(*resume); err != nil {
 			return err
@@ -246,10 +275,24 @@ func printEpochTable(w io.Writer, h []halo.EpochRecord) {
 	}
 }
 
-// loadRunFlags is a placeholder hook for restoring flags from a run's config.json.
-func loadRunFlags(fs *flag.FlagSet, dir string) error {
+// resumeConfig reads the run's config.json so that a resumed run keeps its model,
+// data and recipe without the user repeating every flag.
+func resumeConfig(fs *flag.FlagSet, dir string) (halo.RunConfig, error) {
 	if _, err := os.Stat(filepath.Join(dir, "last.safetensors")); err != nil {
-		return fmt.Errorf("--resume %s: %w", dir, err)
+		return halo.RunConfig{}, fmt.Errorf("--resume %s: no checkpoint to resume from: %w", dir, err)
 	}
-	return nil
+	rc, err := halo.ReadRunConfig(dir)
+	if err != nil {
+		return rc, fmt.Errorf("--resume %s: %w", dir, err)
+	}
+	var clash error
+	fs.Visit(func(g *flag.Flag) {
+		if clash == nil && (g.Name == "data" || g.Name == "set" || g.Name == "preset") {
+			clash = usagef("--%s cannot change on --resume (the run keeps its own; see %s)", g.Name, filepath.Join(dir, "config.json"))
+		}
+	})
+	if clash != nil {
+		return rc, clash
+	}
+	return rc, nil
 }
