@@ -180,7 +180,7 @@ type series struct {
 
 // renderCurves draws the loss panel (per-step loss faint, per-epoch total, geo, cls
 // and InfoNCE losses) and the accuracy panel (val acc@0.25, acc@0.5, mIoU, centre-cell
-// accuracy and train acc@0.5 per epoch, on [0, 1]).
+// accuracy and train acc@0.5 per epoch, from 0 to a round value above the largest).
 func renderCurves(d curveData) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, 2*curvePanelW, curvePanelH))
 	fillRect(img, img.Rect, colPaper)
@@ -237,7 +237,22 @@ func renderCurves(d curveData) *image.RGBA {
 		}
 		acc = append(acc, series{name: s.name, x: d.EpochX, y: s.y, col: colSeries[i], w: w, dots: true})
 	}
-	drawPanel(img.SubImage(image.Rect(curvePanelW, 0, 2*curvePanelW, curvePanelH)).(*image.RGBA), "ACCURACY", acc, xmax, 0, 1)
+	// Early in training accuracies are small: the axis ends at the first of a few round
+	// values above the largest one, so they do not hug the bottom.
+	amax := 0.0
+	for _, s := range acc {
+		for _, v := range s.y {
+			amax = math.Max(amax, v)
+		}
+	}
+	top := 1.0
+	for _, v := range []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8} {
+		if amax*1.05 <= v {
+			top = v
+			break
+		}
+	}
+	drawPanel(img.SubImage(image.Rect(curvePanelW, 0, 2*curvePanelW, curvePanelH)).(*image.RGBA), "ACCURACY", acc, xmax, 0, top)
 	return img
 }
 

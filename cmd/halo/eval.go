@@ -150,5 +150,5 @@ func evalProgress(w io.Writer) *progress {
 func printEvalTable(w io.Writer, r evalReport, weights string, took time.Duration) {
 	fmt.Fprintf(w, "%s on %s/%s (%d samples, %s)\n\n", weights, r.Set, r.Split, r.N, took.Round(time.Millisecond))
 	fmt.Fprintln(w, "  acc@0.25  acc@0.5   mIoU  centre      n")
-	fmt.Fprintf(w, "  %7.2f%%  %6.2f%%  %5.3f  %5.2f%%  %5d\n", 100*r.Acc25, 100*r.Acc50, r.MIoU, 100*r.AccCenter, r.N)
+	fmt.Fprintf(w, "  %7.2f%%  %6.2f%%  %5.2f%%  %5.2f%%  %5d\n", 100*r.Acc25, 100*r.Acc50, 100*r.MIoU, 100*r.AccCenter, r.N)
 }

@@ -71,6 +71,15 @@ func renderResult(v resultView) *image.RGBA {
 	drawText(img, resultPad, resultPad, v.Title, resultText, colWhite)
 	qx := resultPad + sw + resultPad
 	drawText(img, qx, resultPad, "QUERY", resultText, colWhite)
+	// Colour key of the heat overlay, right-aligned above the satellite panel.
+	const barW, barH = 80, 10
+	x := resultPad + sw - 8 - textWidth("HIGH", 1) - 4 - barW - 4 - textWidth("ATTENTION LOW", 1)
+	drawText(img, x, resultPad+4, "ATTENTION LOW", 1, colWhite)
+	x += textWidth("ATTENTION LOW", 1) + 4
+	for i := range barW {
+		fillRect(img, image.Rect(x+i, resultPad+2, x+i+1, resultPad+2+barH), jet(float64(i)/(barW-1)))
+	}
+	drawText(img, x+barW+4, resultPad+4, "HIGH", 1, colWhite)
 
 	// Satellite panel with the heat overlay.
 	sat := v.Sat
