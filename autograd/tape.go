@@ -102,6 +102,7 @@ func Backward(outputs []*Tensor, cots [][]float32) {
 			runBackward(n, t.Grad) // n.backward, timed under a BackwardProfile
 		}
 		t.node = nil // free the graph as we go
+		order[i] = nil // and t itself, unless the caller holds it: activations die early
 		if !t.retainGrad {
 			t.Grad = nil
 		}

@@ -33,10 +33,10 @@ type Config struct {
 	// that state dicts and the parameter count match the official checkpoints
 	// exactly. They get no gradient and cost only memory.
 	OfficialExtras bool
-	// Recompute trades time for memory in training: each LSKNet block keeps only its
-	// input during the forward and runs again in the backward pass to rebuild its
-	// activations (autograd.CheckpointState). Results are bit-identical; a training
-	// step costs about one more LSKNet forward.
+	// Recompute trades time for memory in training: each residual half of each LSKNet
+	// block keeps only its input during the forward and runs again in the backward
+	// pass to rebuild its activations (autograd.CheckpointState). Results are
+	// bit-identical; a training step costs about one more LSKNet forward.
 	Recompute bool
 }
 

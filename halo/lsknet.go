@@ -125,10 +125,20 @@ func NewLSKBlock(rng *rand.Rand, dim, mlpRatio int, drop, dropPath float32, drop
 
 // Forward applies the block to x [B, dim, H, W].
 func (b *LSKBlock) Forward(x *autograd.Tensor) *autograd.Tensor {
+	return b.ForwardMlp(b.ForwardAttn(x))
+}
+
+// ForwardAttn is the block's first residual half, x + ls1*Attn(BN(x)).
+func (b *LSKBlock) ForwardAttn(x *autograd.Tensor) *autograd.Tensor {
 	c := b.LayerScale1.Shape[0]
 	ls1 := autograd.Reshape(b.LayerScale1, c, 1, 1)
+	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, b.Attn.Forward(b.Norm1.Forward(x)))))
+}
+
+// ForwardMlp is the block's second residual half, x + ls2*Mlp(BN(x)).
+func (b *LSKBlock) ForwardMlp(x *autograd.Tensor) *autograd.Tensor {
+	c := b.LayerScale2.Shape[0]
 	ls2 := autograd.Reshape(b.LayerScale2, c, 1, 1)
-	x = autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, b.Attn.Forward(b.Norm1.Forward(x)))))
 	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, b.Mlp.Forward(b.Norm2.Forward(x)))))
 }
 
@@ -158,8 +168,8 @@ type LSKNet struct {
 	Embeds [4]*PatchEmbed
 	Blocks [4][]*LSKBlock
 	Norms  [4]*nn.LayerNorm
-	// Checkpoint, when set, runs each block as Checkpoint(block, block.Forward, x)
-	// (Config.Recompute); nil runs the blocks plainly.
+	// Checkpoint, when set, runs each block's two residual halves through it as
+	// Checkpoint(block, half, x) (Config.Recompute); nil runs the blocks plainly.
 	Checkpoint func(m nn.Module, f func(*autograd.Tensor) *autograd.Tensor, x *autograd.Tensor) *autograd.Tensor
 }
 
@@ -203,7 +213,10 @@ func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
 		x = n.Embeds[i].Forward(x)
 		for _, b := range n.Blocks[i] {
 			if n.Checkpoint != nil {
-				x = n.Checkpoint(b, b.Forward, x)
+				// Each residual half apart: the recomputation then holds one
+				// branch's activations at a time (the MLP's, 8x wide, dominate).
+				x = n.Checkpoint(b, b.ForwardAttn, x)
+				x = n.Checkpoint(b, b.ForwardMlp, x)
 			} else {
 				x = b.Forward(x)
 			}
