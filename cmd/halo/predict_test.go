@@ -184,6 +184,22 @@ func TestPredictEndToEnd(t *testing.T) {
 	if strings.Contains(stdout, "wrote") {
 		t.Errorf("--out \"\" wrote a picture:\n%s", stdout)
 	}
+	// A world file beside a plainly named copy, with --epsg naming its CRS.
+	plain := filepath.Join(dir, "plain.jpg")
+	data, _ := os.ReadFile(s)
+	os.WriteFile(plain, data, 0o644)
+	os.WriteFile(filepath.Join(dir, "plain.jgw"), []byte("0.5\n0\n0\n-0.5\n400000.25\n5000000.75\n"), 0o644)
+	_, stdout, stderr = runCLI(t, "predict", "--weights", w, "--query", q, "--click", "40.5,30", "--satellite", plain, "--out", "", "--json", "--epsg", "32633")
+	var pw prediction
+	if err := json.Unmarshal([]byte(stdout), &pw); err != nil || pw.Geo == nil {
+		t.Fatalf("world file: %v %s %s", err, stdout, stderr)
+	}
+	wx, wy := 400000.25+0.5*(pw.Center[0]-0.5), 5000000.75-0.5*(pw.Center[1]-0.5)
+	if gw := pw.Geo; gw.Source != filepath.Join(dir, "plain.jgw") || gw.EPSG != 32633 || math.Abs(gw.X-wx) > 1e-6 || math.Abs(gw.Y-wy) > 1e-6 || gw.Lat == nil {
+		t.Errorf("world file geo %+v, want x %f y %f", gw, wx, wy)
+	} else if lat, lon := utmToLatLon(wx, wy, 33, true); math.Abs(*gw.Lat-lat) > 1e-12 || math.Abs(*gw.Lon-lon) > 1e-12 {
+		t.Errorf("world file lat/lon %v %v, want %v %v", *gw.Lat, *gw.Lon, lat, lon)
+	}
 	// --tile-origin top-left moves the point by half the tile.
 	_, stdout, _ = runCLI(t, "predict", "--weights", w, "--query", q, "--click", "40.5,30", "--satellite", s, "--out", "", "--json", "--tile-origin", "top-left")
 	var p2 prediction
