@@ -314,16 +314,19 @@ type geoResult struct {
 // originNote is the explanation printed with coordinates read from a CVOGL name.
 //
 // Why the centre: the CVOGL/DetGeo and HALO papers and code do not say where in the
-// tile the name's easting/northing lies. The data decides it: a CVOGL drone query is
-// named ID_E_N after its own UTM position, and in the record 131425 (query
+// tile the name's easting/northing lies (searched: the DetGeo repository publishes no
+// data code, HALO's loader only splits names). The data points to the centre: a CVOGL
+// drone query is named ID_E_N, presumably its own UTM position, and in the record 131425 (query
 // 131425_539733_4880095.jpg, satellite 539827_4880079_300_32615.jpg, object box centre
 // at pixel (426, 492) of 1024) the query position is 94 m west and 16 m north of the
 // name's E,N. With E,N at the centre, the object lies 69 m from where the query was
 // taken; with E,N at the top-left corner the query would be 94 m outside the tile's
-// west edge and 271 m from its object. The synthetic generator (loader/synth.go) uses the centre too.
-const originNote = "E,N of the file name taken as the tile CENTRE (assumed: the CVOGL papers do not " +
-	"state it; CVOGL's query names put the query position within ~100 m of the tile's E,N, " +
-	"which lies inside a 300 m tile only if E,N is its centre); --tile-origin top-left reads it as the north-west corner"
+// west edge and 271 m from its object. One record is evidence, not proof, hence
+// "assumed" in the output and --tile-origin. The synthetic generator (loader/synth.go)
+// uses the centre too.
+const originNote = "E,N of the file name taken as the tile CENTRE (assumed: the CVOGL/DetGeo papers and code do not " +
+	"state it; in the CVOGL record checked, the query's own E,N (from its file name) lies 95 m from the tile's E,N, " +
+	"inside the 300 m tile only if E,N is its centre); --tile-origin top-left reads E,N as the north-west corner"
 
 // locate georeferences the point (x, y) (pixels of the w x h original satellite image)
 // and the box size (bw, bh pixels). A world file beside the image wins over the name
