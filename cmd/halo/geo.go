@@ -315,7 +315,7 @@ type geoResult struct {
 //
 // Why the centre: the CVOGL/DetGeo and HALO papers and code do not say where in the
 // tile the name's easting/northing lies (searched: the DetGeo repository publishes no
-// data code, HALO's loader only splits names). The data points to the centre: a CVOGL
+// data code, HALO's loader never parses the names). The data points to the centre: a CVOGL
 // drone query is named ID_E_N, presumably its own UTM position, and in the record 131425 (query
 // 131425_539733_4880095.jpg, satellite 539827_4880079_300_32615.jpg, object box centre
 // at pixel (426, 492) of 1024) the query position is 94 m west and 16 m north of the
