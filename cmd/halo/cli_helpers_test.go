@@ -38,45 +38,30 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 var tinyOnce struct {
 	sync.Once
-	path string
-	err  error
+	m   *halo.Model
+	err error
 }
 
-// tinyCheckpoint saves a freshly initialised tiny-preset model once per test binary,
-// the way the trainer saves best.safetensors (the configuration in the metadata).
+// tinyCheckpoint saves a freshly initialised tiny-preset model (built once per test
+// binary) into the test's temporary directory as best.safetensors, the way the
+// trainer does, and returns its path.
 func tinyCheckpoint(t *testing.T) string {
 	t.Helper()
 	tinyOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "halo-cli-test")
-		if err != nil {
-			tinyOnce.err = err
-			return
-		}
 		cfg, err := halo.Preset("tiny", "drone")
-		if err != nil {
-			tinyOnce.err = err
-			return
+		if err == nil {
+			tinyOnce.m, err = halo.NewModel(cfg, 7)
 		}
-		m, err := halo.NewModel(cfg, 7)
-		if err != nil {
-			tinyOnce.err = err
-			return
-		}
-		tinyOnce.path = filepath.Join(dir, "best.safetensors")
-		tinyOnce.err = halo.SaveModel(tinyOnce.path, m, nil)
+		tinyOnce.err = err
 	})
 	if tinyOnce.err != nil {
 		t.Fatal(tinyOnce.err)
 	}
-	return tinyOnce.path
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if tinyOnce.path != "" {
-		os.RemoveAll(filepath.Dir(tinyOnce.path))
+	path := filepath.Join(t.TempDir(), "best.safetensors")
+	if err := halo.SaveModel(path, tinyOnce.m, nil); err != nil {
+		t.Fatal(err)
 	}
-	os.Exit(code)
+	return path
 }
 
 // writeOfficialCheckpoint writes m the way the official training script saves
