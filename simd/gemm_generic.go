@@ -84,3 +84,9 @@ func packGeneric(gather bool, dst, src []float32, ld, kc, valid, stored int) {
 		}
 	}
 }
+
+// packUseGather: the assembly gathers (pack_amd64.s) are slower than packGeneric's
+// row-by-row scatter on Zen 4 (VGATHERDPS is microcoded there), so the transposing case
+// of packing stays in Go; the gather code is kept, and tested, for CPUs where it wins.
+// (A var so tests can switch it on.)
+var packUseGather = false

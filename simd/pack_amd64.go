@@ -20,11 +20,6 @@ func packGatherY(dst, src *float32, ld, kc, dstStride, validLo, validHi, storedL
 
 func lanes16(n int) uint16 { return uint16(uint32(1)<<uint(min(max(n, 0), 16)) - 1) }
 
-// packUseGather: the gather instructions are slower than packGeneric's row-by-row
-// scatter on Zen 4 (VGATHERDPS is microcoded there), so the transposing case stays in Go;
-// the gather code is kept, tested, for CPUs where it wins. (A var so tests cover it.)
-var packUseGather = false
-
 // packAVX512 is packGeneric with zmm code (stored <= 32).
 func packAVX512(gather bool, dst, src []float32, ld, kc, valid, stored int) {
 	if gather && !packUseGather || !packFits(gather, dst, src, ld, kc, valid, stored, 32) {
