@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The worker pool.
@@ -95,10 +96,11 @@ func (p *workerPool) start() {
 	}
 }
 
-// spinRounds is how many times an idle worker yields, looking for a new job, before it
-// parks. Gemm runs its phases (pack, compute, pack, ...) back to back; a worker that
-// parks between them costs a futex wake-up (tens of microseconds) per phase.
-const spinRounds = 200
+// spinTime is how long an idle worker keeps looking for a new job (yielding its
+// processor in between) before it parks. Gemm runs its phases back to back, and callers
+// run products back to back; a parked worker costs a futex wake-up per phase, and on a
+// VM whose idle vCPU has halted that is 100 us or more, as much as a whole small product.
+const spinTime = 500 * time.Microsecond
 
 func (p *workerPool) worker() {
 	p.mu.Lock()
@@ -107,8 +109,10 @@ func (p *workerPool) worker() {
 		if j == nil {
 			// Spin briefly without the lock before parking.
 			p.mu.Unlock()
-			for i := 0; i < spinRounds && p.listed.Load() == 0; i++ {
-				runtime.Gosched()
+			for t0 := time.Now(); p.listed.Load() == 0 && time.Since(t0) < spinTime; {
+				for i := 0; i < 16 && p.listed.Load() == 0; i++ {
+					runtime.Gosched()
+				}
 			}
 			p.mu.Lock()
 			if j = p.pick(); j == nil {
