@@ -1,6 +1,9 @@
 package autograd
 
-import "sync/atomic"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // recomputing counts Checkpoint recomputations in progress (they may nest).
 var recomputing atomic.Int32
@@ -97,4 +100,105 @@ func recompute(g []float32, rewind func(), save func() func(), fn func([]*Tensor
 			acc[j] += v
 		}
 	}
+}
+
+// CheckpointChunks is Checkpoint for a samplewise fn, one that treats the samples
+// along axis 0 of every input independently and returns one output sample per input
+// sample (no BatchNorm inside, no reduction over the batch). It runs fn on chunks of
+// chunk samples at a time (chunk <= 0 means 1), in the forward and in the
+// recomputation, so the activations alive at once are those of one chunk whatever
+// the batch size; under NoGrad that lowers the forward's peak too.
+//
+// prepare, when non-nil, is called before each run of fn on samples [start, end) and
+// returns a function called after it: the place to position a random generator so
+// that the chunk draws exactly the numbers the whole batch would have drawn for its
+// samples. Gradients of parameters are sums over chunks, so they can differ from a
+// whole-batch run by float rounding; outputs and input gradients are per sample.
+func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn func(in []*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
+	b := -1
+	for _, in := range inputs {
+		if in == nil {
+			continue
+		}
+		if len(in.Shape) == 0 || b >= 0 && in.Shape[0] != b {
+			panic(fmt.Sprintf("autograd.CheckpointChunks: input %s has no sample axis of length %d", tensorLabel(in), b))
+		}
+		b = in.Shape[0]
+	}
+	if b < 0 {
+		panic("autograd.CheckpointChunks: no input")
+	}
+	if chunk <= 0 {
+		chunk = 1
+	}
+	slices := func(start, end int, leaf bool) []*Tensor {
+		cs := make([]*Tensor, len(inputs))
+		for i, in := range inputs {
+			if in == nil {
+				continue
+			}
+			per := len(in.Data) / b
+			shape := append([]int{end - start}, in.Shape[1:]...)
+			cs[i] = &Tensor{Shape: shape, Data: in.Data[start*per : end*per : end*per], Name: in.Name}
+			if leaf {
+				cs[i].requiresGrad = in.requiresGrad
+			}
+		}
+		return cs
+	}
+	run := func(start, end int, in []*Tensor) *Tensor {
+		if prepare != nil {
+			defer prepare(start, end)()
+		}
+		return fn(in)
+	}
+	var out *Tensor
+	NoGrad(func() {
+		for s := 0; s < b; s += chunk {
+			e := min(s+chunk, b)
+			y := run(s, e, slices(s, e, false))
+			if len(y.Shape) == 0 || y.Shape[0] != e-s {
+				panic(fmt.Sprintf("autograd.CheckpointChunks: fn gave %v for %d samples", y.Shape, e-s))
+			}
+			if out == nil {
+				out = Zeros(append([]int{b}, y.Shape[1:]...)...)
+			}
+			per := len(out.Data) / b
+			copy(out.Data[s*per:e*per], y.Data)
+		}
+	})
+	if !GradEnabled() {
+		return out
+	}
+	out.requiresGrad = true
+	out.node = &node{op: "checkpoint_chunks", inputs: inputs, backward: func(g []float32) {
+		per := len(out.Data) / b
+		for s := 0; s < b; s += chunk {
+			e := min(s+chunk, b)
+			det := slices(s, e, true)
+			y := func() *Tensor {
+				off := noGrad.Swap(0)
+				recomputing.Add(1)
+				defer func() {
+					recomputing.Add(-1)
+					noGrad.Add(off)
+				}()
+				return run(s, e, det)
+			}()
+			if y.requiresGrad {
+				Backward([]*Tensor{y}, [][]float32{g[s*per : e*per]})
+			}
+			for i, in := range inputs {
+				if in == nil || !in.requiresGrad || det[i].Grad == nil {
+					continue
+				}
+				ip := len(in.Data) / b
+				acc := in.GradBuf()[s*ip : e*ip]
+				for j, v := range det[i].Grad {
+					acc[j] += v
+				}
+			}
+		}
+	}}
+	return out
 }

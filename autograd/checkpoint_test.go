@@ -233,3 +233,94 @@ func TestCheckpointGradCheck(t *testing.T) {
 			return [][]float64{y}
 		})
 }
+
+// replaySource returns a recorded stream of generator outputs from a given position.
+type replaySource struct {
+	vals []uint64
+	i    int
+}
+
+func (r *replaySource) Uint64() uint64 { v := r.vals[r.i]; r.i++; return v }
+
+// samplewiseBlock is conv -> GELU -> dropout: no batch statistics, so it can run in
+// chunks of samples.
+func samplewiseBlock(k *ckBlock, x *Tensor, rng *rand.Rand) *Tensor {
+	y := Conv2d(x, k.w, k.b, ops.ConvParams{StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1})
+	return Dropout(GELU(y), k.p, rng, true)
+}
+
+func closeTo(t *testing.T, what string, got, want []float32, rel float64) {
+	t.Helper()
+	scale := 0.0
+	for _, v := range want {
+		scale = math.Max(scale, math.Abs(float64(v)))
+	}
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - float64(want[i])); !(d <= rel*scale) {
+			t.Fatalf("%s[%d] = %v, whole batch %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestCheckpointChunks: a samplewise block run in chunks of 1 and 2 of 3 samples, the
+// generator replayed per chunk at the chunk's offset in the whole batch's stream, gives
+// the whole batch's output and gradients.
+func TestCheckpointChunks(t *testing.T) {
+	const n, c, h, w = 3, 3, 5, 5
+	per := c * h * w
+	src := rand.NewPCG(4, 4)
+	stream := make([]uint64, n*per)
+	for i := range stream {
+		stream[i] = src.Uint64()
+	}
+	cot := RandTensor(9, -1, 1, n, c, h, w).Data
+	k := newCkBlock(40, c)
+	x := RandTensor(6, -1, 1, n, c, h, w)
+	plain := samplewiseBlock(k, x, rand.New(&replaySource{vals: stream}))
+	plain.BackwardWith(cot)
+	wantX, wantW, wantB := x.Grad, k.w.Grad, k.b.Grad
+	for _, chunk := range []int{1, 2, 3} {
+		x.Grad, k.w.Grad, k.b.Grad = nil, nil, nil
+		var rng *rand.Rand
+		prepared := 0
+		prepare := func(s, e int) func() {
+			prepared++
+			rng = rand.New(&replaySource{vals: stream, i: s * per})
+			return func() { rng = nil }
+		}
+		out := CheckpointChunks(chunk, prepare, func(in []*Tensor) *Tensor { return samplewiseBlock(k, in[0], rng) }, x)
+		if want := 2 * ((n + chunk - 1) / chunk); prepared != want/2 {
+			t.Fatalf("chunk %d: prepare called %d times in the forward, want %d", chunk, prepared, want/2)
+		}
+		closeTo(t, "output", out.Data, plain.Data, 1e-6)
+		out.BackwardWith(cot)
+		closeTo(t, "input grad", x.Grad, wantX, 1e-6)
+		closeTo(t, "weight grad", k.w.Grad, wantW, 1e-5)
+		closeTo(t, "bias grad", k.b.Grad, wantB, 1e-5)
+		if Recomputing() {
+			t.Fatal("Recomputing still set")
+		}
+	}
+}
+
+func TestCheckpointChunksGradCheck(t *testing.T) {
+	const n, c, h, w = 3, 2, 4, 4
+	x := RandTensor(8, -1, 1, n, c, h, w)
+	k := newCkBlock(50, c)
+	cp := ops.ConvParams{StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
+	GradCheck(t, []*Tensor{x, k.w, k.b},
+		func(in []*Tensor) []*Tensor {
+			k.w, k.b = in[1], in[2]
+			f := func(ci []*Tensor) *Tensor {
+				return GELU(Conv2d(ci[0], k.w, k.b, cp))
+			}
+			return []*Tensor{CheckpointChunks(2, nil, f, in[0])}
+		},
+		func(in [][]float64) [][]float64 {
+			y := refConv2d(in[0], in[1], in[2], []int{n, c, h, w}, []int{c, c, 3, 3}, cp)
+			for i, v := range y {
+				y[i] = 0.5 * v * (1 + math.Erf(v/math.Sqrt2))
+			}
+			return [][]float64{y}
+		})
+}

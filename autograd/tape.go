@@ -101,7 +101,7 @@ func Backward(outputs []*Tensor, cots [][]float32) {
 		if t.Grad != nil {
 			runBackward(n, t.Grad) // n.backward, timed under a BackwardProfile
 		}
-		t.node = nil // free the graph as we go
+		t.node = nil   // free the graph as we go
 		order[i] = nil // and t itself, unless the caller holds it: activations die early
 		if !t.retainGrad {
 			t.Grad = nil
