@@ -1,0 +1,23 @@
+//go:build amd64 && !purego
+
+package simd
+
+// Declarations for dwconv_amd64.s. The exported wrappers (dwconv_generic.go) have
+// checked every extent the kernels touch.
+
+//go:noescape
+func dwRowsAVX512(a *dwArgs)
+
+//go:noescape
+func dwGradAVX512(a *dwArgs)
+
+//go:noescape
+func dwRowsAVX2(a *dwArgs)
+
+//go:noescape
+func dwGradAVX2(a *dwArgs)
+
+func init() {
+	dwImpls["avx512"] = dwKernels{rows: dwRowsAVX512, grad: dwGradAVX512}
+	dwImpls["avx2"] = dwKernels{rows: dwRowsAVX2, grad: dwGradAVX2}
+}
