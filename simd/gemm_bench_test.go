@@ -98,3 +98,28 @@ func BenchmarkSgemmSmall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSgemmConvShapes: the three products of a 3x3 conv 64->64 on a 128x128 map
+// as ops/conv.go issues them (forward, weight gradient with op(B) transposed, input
+// gradient with op(A) transposed), 2 threads, active path.
+func BenchmarkSgemmConvShapes(b *testing.B) {
+	const co, kk, px = 64, 576, 128 * 128
+	for _, s := range []struct {
+		name          string
+		tA, tB        bool
+		m, n, k       int
+		lda, ldb, ldc int
+	}{
+		{"fwd", false, false, co, px, kk, kk, px, px},
+		{"dW", false, true, co, kk, px, px, px, kk},
+		{"dX", true, false, kk, px, co, kk, px, px},
+	} {
+		a, bm, c := benchOperands(max(s.m, s.k), max(s.n, s.k), max(s.m, s.k, s.n))
+		b.Run(s.name, func(b *testing.B) {
+			for b.Loop() {
+				Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, s.lda, bm, s.ldb, 0, c, s.ldc)
+			}
+			reportGflops(b, s.m, s.n, s.k)
+		})
+	}
+}

@@ -13,6 +13,9 @@ func packCopyZ(dst, src *float32, ld, kc, dstStride int, validLo, validHi, store
 func packGatherZ(dst, src *float32, ld, kc, dstStride int, validLo, validHi, storedLo, storedHi uint16)
 
 //go:noescape
+func packTransZ(dst, src *float32, ld, kc, valid, lanes, dstStride int)
+
+//go:noescape
 func packCopyY(dst, src *float32, ld, kc, dstStride, validLo, validHi, storedLo, storedHi int)
 
 //go:noescape
@@ -22,8 +25,22 @@ func lanes16(n int) uint16 { return uint16(uint32(1)<<uint(min(max(n, 0), 16)) -
 
 // packAVX512 is packGeneric with zmm code (stored <= 32).
 func packAVX512(gather bool, dst, src []float32, ld, kc, valid, stored int) {
-	if gather && !packUseGather || !packFits(gather, dst, src, ld, kc, valid, stored, 32) {
+	if !packFits(gather, dst, src, ld, kc, valid, stored, 32) {
 		packGeneric(gather, dst, src, ld, kc, valid, stored)
+		return
+	}
+	if gather && !packUseGather {
+		// In-register transposes, 16 source rows at a time.
+		if stored <= 16 {
+			packTransZ(&dst[0], &src[0], ld, kc, valid, stored, stored)
+			return
+		}
+		packTransZ(&dst[0], &src[0], ld, kc, min(valid, 16), 16, stored)
+		if valid > 16 {
+			packTransZ(&dst[16], &src[16*ld], ld, kc, valid-16, stored-16, stored)
+		} else {
+			packTransZ(&dst[16], &src[0], ld, kc, 0, stored-16, stored)
+		}
 		return
 	}
 	vLo, vHi := lanes16(valid), lanes16(valid-16)

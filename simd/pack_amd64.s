@@ -229,3 +229,260 @@ ygather1:
 ygdone:
 	VZEROUPPER
 	RET
+
+// func packTransZ(dst, src *float32, ld, kc, valid, lanes, dstStride int)
+//
+// The transposing pack with an in-register 16x16 transpose: for each block of 16
+// columns q, load up to 16 rows (src[i*ld + q], i < valid; rows past valid are zero),
+// transpose, and store output row q (dst[q*dstStride + i], i < lanes) with a masked
+// store. Columns past kc are neither read nor written. valid <= lanes <= 16.
+// 64 shuffles per 256 elements, against a gather per output row (microcoded on Zen 4).
+TEXT ·packTransZ(SB), NOSPLIT, $0-56
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), R8
+	SHLQ  $2, R8
+	MOVQ  kc+24(FP), R9
+	MOVQ  valid+32(FP), R10
+	MOVQ  lanes+40(FP), CX
+	MOVL  $1, BX
+	SHLL  CX, BX
+	DECL  BX
+	KMOVW BX, K2
+	MOVQ  dstStride+48(FP), R11
+	SHLQ  $2, R11
+
+ptloop:
+	TESTQ R9, R9
+	JZ    ptdone
+	MOVQ  R9, CX
+	CMPQ  CX, $16
+	JLE   ptcols
+	MOVQ  $16, CX
+
+ptcols:
+	MOVQ  CX, R12
+	MOVL  $1, BX
+	SHLL  CX, BX
+	DECL  BX
+	KMOVW BX, K1
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	MOVQ SI, DX
+	CMPQ R10, $1
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z0
+	ADDQ R8, DX
+	CMPQ R10, $2
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z1
+	ADDQ R8, DX
+	CMPQ R10, $3
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z2
+	ADDQ R8, DX
+	CMPQ R10, $4
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z3
+	ADDQ R8, DX
+	CMPQ R10, $5
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z4
+	ADDQ R8, DX
+	CMPQ R10, $6
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z5
+	ADDQ R8, DX
+	CMPQ R10, $7
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z6
+	ADDQ R8, DX
+	CMPQ R10, $8
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z7
+	ADDQ R8, DX
+	CMPQ R10, $9
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z8
+	ADDQ R8, DX
+	CMPQ R10, $10
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z9
+	ADDQ R8, DX
+	CMPQ R10, $11
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z10
+	ADDQ R8, DX
+	CMPQ R10, $12
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z11
+	ADDQ R8, DX
+	CMPQ R10, $13
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z12
+	ADDQ R8, DX
+	CMPQ R10, $14
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z13
+	ADDQ R8, DX
+	CMPQ R10, $15
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z14
+	ADDQ R8, DX
+	CMPQ R10, $16
+	JLT  ptloaded
+	VMOVUPS.Z (DX), K1, Z15
+
+ptloaded:
+	VUNPCKLPS Z1, Z0, Z16
+	VUNPCKHPS Z1, Z0, Z17
+	VUNPCKLPS Z3, Z2, Z18
+	VUNPCKHPS Z3, Z2, Z19
+	VUNPCKLPS Z5, Z4, Z20
+	VUNPCKHPS Z5, Z4, Z21
+	VUNPCKLPS Z7, Z6, Z22
+	VUNPCKHPS Z7, Z6, Z23
+	VUNPCKLPS Z9, Z8, Z24
+	VUNPCKHPS Z9, Z8, Z25
+	VUNPCKLPS Z11, Z10, Z26
+	VUNPCKHPS Z11, Z10, Z27
+	VUNPCKLPS Z13, Z12, Z28
+	VUNPCKHPS Z13, Z12, Z29
+	VUNPCKLPS Z15, Z14, Z30
+	VUNPCKHPS Z15, Z14, Z31
+	VSHUFPS $0x44, Z18, Z16, Z0
+	VSHUFPS $0xEE, Z18, Z16, Z1
+	VSHUFPS $0x44, Z19, Z17, Z2
+	VSHUFPS $0xEE, Z19, Z17, Z3
+	VSHUFPS $0x44, Z22, Z20, Z4
+	VSHUFPS $0xEE, Z22, Z20, Z5
+	VSHUFPS $0x44, Z23, Z21, Z6
+	VSHUFPS $0xEE, Z23, Z21, Z7
+	VSHUFPS $0x44, Z26, Z24, Z8
+	VSHUFPS $0xEE, Z26, Z24, Z9
+	VSHUFPS $0x44, Z27, Z25, Z10
+	VSHUFPS $0xEE, Z27, Z25, Z11
+	VSHUFPS $0x44, Z30, Z28, Z12
+	VSHUFPS $0xEE, Z30, Z28, Z13
+	VSHUFPS $0x44, Z31, Z29, Z14
+	VSHUFPS $0xEE, Z31, Z29, Z15
+	VSHUFF32X4 $0x88, Z4, Z0, Z16
+	VSHUFF32X4 $0x88, Z5, Z1, Z17
+	VSHUFF32X4 $0x88, Z6, Z2, Z18
+	VSHUFF32X4 $0x88, Z7, Z3, Z19
+	VSHUFF32X4 $0xDD, Z4, Z0, Z20
+	VSHUFF32X4 $0xDD, Z5, Z1, Z21
+	VSHUFF32X4 $0xDD, Z6, Z2, Z22
+	VSHUFF32X4 $0xDD, Z7, Z3, Z23
+	VSHUFF32X4 $0x88, Z12, Z8, Z24
+	VSHUFF32X4 $0x88, Z13, Z9, Z25
+	VSHUFF32X4 $0x88, Z14, Z10, Z26
+	VSHUFF32X4 $0x88, Z15, Z11, Z27
+	VSHUFF32X4 $0xDD, Z12, Z8, Z28
+	VSHUFF32X4 $0xDD, Z13, Z9, Z29
+	VSHUFF32X4 $0xDD, Z14, Z10, Z30
+	VSHUFF32X4 $0xDD, Z15, Z11, Z31
+	VSHUFF32X4 $0x88, Z24, Z16, Z0
+	VSHUFF32X4 $0x88, Z25, Z17, Z1
+	VSHUFF32X4 $0x88, Z26, Z18, Z2
+	VSHUFF32X4 $0x88, Z27, Z19, Z3
+	VSHUFF32X4 $0x88, Z28, Z20, Z4
+	VSHUFF32X4 $0x88, Z29, Z21, Z5
+	VSHUFF32X4 $0x88, Z30, Z22, Z6
+	VSHUFF32X4 $0x88, Z31, Z23, Z7
+	VSHUFF32X4 $0xDD, Z24, Z16, Z8
+	VSHUFF32X4 $0xDD, Z25, Z17, Z9
+	VSHUFF32X4 $0xDD, Z26, Z18, Z10
+	VSHUFF32X4 $0xDD, Z27, Z19, Z11
+	VSHUFF32X4 $0xDD, Z28, Z20, Z12
+	VSHUFF32X4 $0xDD, Z29, Z21, Z13
+	VSHUFF32X4 $0xDD, Z30, Z22, Z14
+	VSHUFF32X4 $0xDD, Z31, Z23, Z15
+	MOVQ DI, DX
+	VMOVUPS Z0, K2, (DX)
+	CMPQ R12, $2
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z1, K2, (DX)
+	CMPQ R12, $3
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z2, K2, (DX)
+	CMPQ R12, $4
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z3, K2, (DX)
+	CMPQ R12, $5
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z4, K2, (DX)
+	CMPQ R12, $6
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z5, K2, (DX)
+	CMPQ R12, $7
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z6, K2, (DX)
+	CMPQ R12, $8
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z7, K2, (DX)
+	CMPQ R12, $9
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z8, K2, (DX)
+	CMPQ R12, $10
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z9, K2, (DX)
+	CMPQ R12, $11
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z10, K2, (DX)
+	CMPQ R12, $12
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z11, K2, (DX)
+	CMPQ R12, $13
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z12, K2, (DX)
+	CMPQ R12, $14
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z13, K2, (DX)
+	CMPQ R12, $15
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z14, K2, (DX)
+	CMPQ R12, $16
+	JLT  ptstored
+	ADDQ R11, DX
+	VMOVUPS Z15, K2, (DX)
+
+ptstored:
+	ADDQ $64, SI
+	MOVQ R11, AX
+	SHLQ $4, AX
+	ADDQ AX, DI
+	SUBQ R12, R9
+	JMP  ptloop
+
+ptdone:
+	VZEROUPPER
+	RET

@@ -6,16 +6,24 @@ import (
 )
 
 // TestPackMatchesGeneric holds each path's packing routine to packGeneric, for both
-// layouts, every lane count up to the path's widths and awkward leading dimensions; dst
-// has guard cells after the panel that must stay untouched.
+// layouts, every lane count up to the path's widths, column counts around the 16-wide
+// transpose blocks and awkward leading dimensions, with the transposing case done both
+// by in-register transposes and by gathers; dst has guard cells after the panel that
+// must stay untouched.
 func TestPackMatchesGeneric(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	defer func(old bool) { packUseGather = old }(packUseGather)
-	packUseGather = true
+	for _, useGather := range []bool{false, true} {
+		packUseGather = useGather
+		checkPacks(t, r)
+	}
+}
+
+func checkPacks(t *testing.T, r *rand.Rand) {
 	for _, im := range impls {
 		for _, stored := range []int{im.mr, im.nr} {
 			for valid := 1; valid <= stored; valid++ {
-				for _, kc := range []int{1, 3, 17} {
+				for _, kc := range []int{1, 3, 16, 17, 40} {
 					for _, gather := range []bool{false, true} {
 						ld := stored + 5 + valid%3
 						if gather {
