@@ -56,3 +56,45 @@ func BenchmarkConv2dBackward(b *testing.B) {
 		})
 	}
 }
+
+// HALO's depthwise convolutions at paper size: LSKNet stage 1 conv0 (5x5) and
+// conv_spatial (7x7 dilation 3) on 64 channels at 256^2, and the Mlp's 3x3 on 512
+// channels (at 64^2, the stage 3 size, to keep runs short). "fwd" counts the forward's
+// flops; "fwdbwd" runs the forward and the backward for dx, dw and db and counts three
+// forwards' worth (the convention of the PyTorch figures in shared/perf/PEERS.md).
+var depthwiseBenchCases = []struct {
+	name string
+	x, w []int
+	p    ConvParams
+}{
+	{"5x5_64ch_256", []int{1, 64, 256, 256}, []int{64, 1, 5, 5}, ConvParams{PadH: 2, PadW: 2, Groups: 64}},
+	{"7x7d3_64ch_256", []int{1, 64, 256, 256}, []int{64, 1, 7, 7}, ConvParams{PadH: 9, PadW: 9, DilH: 3, DilW: 3, Groups: 64}},
+	{"3x3_512ch_64", []int{1, 512, 64, 64}, []int{512, 1, 3, 3}, ConvParams{PadH: 1, PadW: 1, Groups: 512}},
+}
+
+func BenchmarkDepthwise(b *testing.B) {
+	for _, c := range depthwiseBenchCases {
+		for _, mode := range []string{"fwd", "fwdbwd"} {
+			b.Run(c.name+"/"+mode, func(b *testing.B) {
+				g := NewConvGeom(c.x, c.w, []int{c.w[0]}, c.p)
+				rng := rand.New(rand.NewPCG(1, 2))
+				x, w, bias := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.KH*g.KW), convRandSlice(rng, g.O)
+				y := make([]float32, g.N*g.O*g.OH*g.OW)
+				gy := convRandSlice(rng, len(y))
+				dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
+				flops := 2 * float64(len(y)) * float64(g.KH*g.KW)
+				if mode == "fwdbwd" {
+					flops *= 3
+				}
+				b.SetBytes(int64(4 * (len(x) + len(y))))
+				for b.Loop() {
+					Conv2d(y, x, w, bias, g)
+					if mode == "fwdbwd" {
+						Conv2dBackward(dx, dw, db, gy, x, w, g)
+					}
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+		}
+	}
+}

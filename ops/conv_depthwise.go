@@ -1,45 +1,119 @@
 package ops
 
-import "github.com/cvogl/halo/simd"
+import (
+	"fmt"
+
+	"github.com/cvogl/halo/simd"
+)
 
 // Depthwise convolution (groups == in == out channels) as direct loops: an im2col
 // matrix per channel would copy each input KH*KW times to feed a one-row GEMM.
 //
-// Stride 1 (every depthwise conv in HALO) uses a "wide" layout: the input plane is
-// copied once into a zero-padded buffer of width Wp = W + 2*PadW, and the output is
-// computed on rows of the same width Wp. Then every kernel tap is one constant offset
-// into the padded plane, and a tap's whole contribution is a single long Axpy (forward,
-// dx) or Dot (dw) over the plane instead of one short call per output row. The Wp-OW
-// extra columns per row hold garbage and are dropped (forward) or held at zero (backward).
-// Other strides use plain row loops.
+// Stride 1 (every depthwise conv in HALO) copies each input plane once into a
+// zero-padded buffer and runs simd.DWConvRows over it, which keeps a strip of outputs in
+// registers across all taps (one pass over the output instead of one per tap). The input
+// gradient is the same correlation, with the flipped filter, over the padded output
+// gradient; the filter gradient is simd.DWConvGradRows over the padded input. Other
+// strides use plain row loops.
+
+// dwStride1 describes the padded planes of a stride-1 depthwise convolution.
+type dwStride1 struct {
+	g ConvGeom
+	// hp x wp is the padded input the forward and the filter gradient read: exactly the
+	// rows and columns the OH x OW outputs reach.
+	hp, wp int
+	// hg x wg is the padded output gradient the input gradient reads, with gy's row 0
+	// at (gTop, gLeft) (negative when the padding exceeds the filter's reach, so some
+	// of gy's border never reaches the input).
+	hg, wg, gTop, gLeft int
+}
+
+func newDWStride1(g ConvGeom) dwStride1 {
+	p := g.P
+	reachH, reachW := (g.KH-1)*p.DilH, (g.KW-1)*p.DilW
+	return dwStride1{g: g,
+		hp: g.OH + reachH, wp: g.OW + reachW,
+		hg: g.H + reachH, wg: g.W + reachW, gTop: reachH - p.PadH, gLeft: reachW - p.PadW}
+}
+
+func (d dwStride1) filter(w []float32) simd.DWFilter {
+	return simd.DWFilter{W: w, KH: d.g.KH, KW: d.g.KW, DilH: d.g.P.DilH, DilW: d.g.P.DilW}
+}
+
+// dwStripRows is how many output rows the fused forward finishes (convolution, then
+// activation) at a time: about 16 KiB of outputs, so the activation reads them from L1.
+func dwStripRows(ow int) int { return max(1, 4096/max(1, ow)) }
+
+// DepthwiseConv2dGELU computes y = GELU(conv(x, w) + b) for a depthwise geometry (the
+// Mlp's dwconv then GELU), applying the activation to each strip of outputs while it is
+// still in cache instead of in a second pass over memory. pre receives the
+// pre-activation (which GELUBackward needs); it may be nil when no gradient is wanted.
+// b may be nil.
+func DepthwiseConv2dGELU(y, pre, x, w, b []float32, g ConvGeom) {
+	checkConvLens("depthwise conv2d gelu", g, y, x, w, b)
+	if !g.depthwise() {
+		panic(fmt.Sprintf("depthwise conv2d gelu: not a depthwise geometry: %d channels, %d groups, %d outputs", g.C, g.P.Groups, g.O))
+	}
+	if pre != nil && len(pre) != len(y) {
+		panic(fmt.Sprintf("depthwise conv2d gelu: pre has %d values, output has %d", len(pre), len(y)))
+	}
+	depthwiseForwardAct(y, pre, x, w, b, g, true)
+}
 
 func depthwiseForward(y, x, w, b []float32, g ConvGeom) {
+	depthwiseForwardAct(y, y, x, w, b, g, false)
+}
+
+// depthwiseForwardAct computes the convolution into pre and, when gelu is set,
+// y = GELU(pre) strip by strip while the strip is in cache. pre nil means y without
+// gelu, and a per-worker strip buffer with it.
+func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 	if g.P.StrideH != 1 || g.P.StrideW != 1 {
-		depthwiseForwardStrided(y, x, w, b, g)
+		if pre == nil {
+			pre = y
+		}
+		depthwiseForwardStrided(pre, x, w, b, g)
+		if gelu {
+			GELU(y, pre)
+		}
 		return
 	}
-	wg := newWideGeom(g)
+	d := newDWStride1(g)
 	hw, ohw, kk := g.H*g.W, g.OH*g.OW, g.KH*g.KW
-	simd.ParallelFor(g.N*g.C, 2, func(lo, hi int) {
-		xp := getConvScratch(wg.hp * wg.wp)
-		yw := getConvScratch(wg.l)
+	strip := g.OH
+	if gelu {
+		strip = dwStripRows(g.OW)
+	}
+	simd.ParallelFor(g.N*g.C, 1, func(lo, hi int) {
+		xp := getConvScratch(d.hp * d.wp)
 		defer putConvScratch(xp)
-		defer putConvScratch(yw)
+		var stripBuf []float32
+		if gelu && pre == nil {
+			stripBuf = getConvScratch(strip * g.OW)
+			defer putConvScratch(stripBuf)
+		}
 		for nc := lo; nc < hi; nc++ {
 			c := nc % g.C
-			wg.pad(xp, x[nc*hw:(nc+1)*hw])
+			padPlane(xp, d.hp, d.wp, x[nc*hw:(nc+1)*hw], g.H, g.W, g.P.PadH, g.P.PadW)
 			var bias float32
 			if b != nil {
 				bias = b[c]
 			}
-			convFill(yw, bias)
-			for t, wv := range w[c*kk : (c+1)*kk] {
-				o := wg.tapOff[t]
-				simd.Axpy(wv, xp[o:o+wg.l], yw)
-			}
-			yc := y[nc*ohw : (nc+1)*ohw]
-			for oh := 0; oh < g.OH; oh++ {
-				copy(yc[oh*g.OW:(oh+1)*g.OW], yw[oh*wg.wp:])
+			f := d.filter(w[c*kk : (c+1)*kk])
+			for r0 := 0; r0 < g.OH; r0 += strip {
+				r1 := min(r0+strip, g.OH)
+				yo := y[nc*ohw+r0*g.OW : nc*ohw+r1*g.OW]
+				out := yo
+				switch {
+				case pre != nil:
+					out = pre[nc*ohw+r0*g.OW : nc*ohw+r1*g.OW]
+				case gelu:
+					out = stripBuf[:len(yo)]
+				}
+				simd.DWConvRows(out, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
+				if gelu {
+					simd.GELU(yo, out)
+				}
 			}
 		}
 	})
@@ -53,40 +127,42 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 		depthwiseBackwardStrided(dx, dw, gy, x, w, g)
 		return
 	}
-	wg := newWideGeom(g)
+	d := newDWStride1(g)
 	hw, ohw, kk := g.H*g.W, g.OH*g.OW, g.KH*g.KW
 	simd.ParallelFor(g.C, 1, func(lo, hi int) {
-		xp := getConvScratch(wg.hp * wg.wp)
-		dxp := getConvScratch(wg.hp * wg.wp)
-		gw := getConvScratch(wg.l)
-		defer putConvScratch(xp)
-		defer putConvScratch(dxp)
-		defer putConvScratch(gw)
-		acc := make([]float64, kk)
+		var xp, gp, lanes, flipped []float32
+		var acc []float64
+		if dw != nil {
+			xp = getConvScratch(d.hp * d.wp)
+			defer putConvScratch(xp)
+			lanes = make([]float32, kk*simd.DWGradLanes)
+			acc = make([]float64, kk)
+		}
+		if dx != nil {
+			gp = getConvScratch(d.hg * d.wg)
+			defer putConvScratch(gp)
+			flipped = make([]float32, kk)
+		}
 		for c := lo; c < hi; c++ {
-			clear(acc)
 			wc := w[c*kk : (c+1)*kk]
+			for t := range flipped {
+				flipped[t] = wc[kk-1-t]
+			}
+			clear(acc)
 			for n := 0; n < g.N; n++ {
 				nc := n*g.C + c
-				// gy in the wide layout, zero in the extra columns so the garbage
-				// they would pair with contributes nothing.
 				gyc := gy[nc*ohw : (nc+1)*ohw]
-				clear(gw)
-				for oh := 0; oh < g.OH; oh++ {
-					copy(gw[oh*wg.wp:], gyc[oh*g.OW:(oh+1)*g.OW])
-				}
 				if dw != nil {
-					wg.pad(xp, x[nc*hw:(nc+1)*hw])
-					for t, o := range wg.tapOff {
-						acc[t] += float64(simd.Dot(gw, xp[o:o+wg.l]))
+					padPlane(xp, d.hp, d.wp, x[nc*hw:(nc+1)*hw], g.H, g.W, g.P.PadH, g.P.PadW)
+					clear(lanes)
+					simd.DWConvGradRows(lanes, gyc, g.OW, xp, d.wp, g.OH, g.OW, d.filter(nil))
+					for t := range acc {
+						acc[t] += float64(simd.Sum(lanes[t*simd.DWGradLanes : (t+1)*simd.DWGradLanes]))
 					}
 				}
 				if dx != nil {
-					clear(dxp)
-					for t, o := range wg.tapOff {
-						simd.Axpy(wc[t], gw, dxp[o:o+wg.l])
-					}
-					wg.unpadAdd(dx[nc*hw:(nc+1)*hw], dxp)
+					padPlane(gp, d.hg, d.wg, gyc, g.OH, g.OW, d.gTop, d.gLeft)
+					simd.DWConvRows(dx[nc*hw:(nc+1)*hw], g.W, gp, d.wg, g.H, g.W, d.filter(flipped), 0, true)
 				}
 			}
 			if dw != nil {
@@ -98,45 +174,21 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 	})
 }
 
-// wideGeom describes the padded plane [hp, wp] and the wide output of l values
-// ((OH-1)*wp + OW: the last row stops at OW so no tap reads past the plane).
-type wideGeom struct {
-	g         ConvGeom
-	hp, wp, l int
-	tapOff    []int // offset of tap (kh, kw) in the padded plane
-}
-
-func newWideGeom(g ConvGeom) wideGeom {
-	p := g.P
-	wg := wideGeom{g: g, hp: g.H + 2*p.PadH, wp: g.W + 2*p.PadW}
-	wg.l = (g.OH-1)*wg.wp + g.OW
-	wg.tapOff = make([]int, 0, g.KH*g.KW)
-	for kh := range g.KH {
-		for kw := range g.KW {
-			wg.tapOff = append(wg.tapOff, kh*p.DilH*wg.wp+kw*p.DilW)
+// padPlane fills dst [hd, wd] with src [hs, ws] placed with its first value at (top,
+// left) and zeros elsewhere. top and left may be negative (src rows and columns that
+// fall outside dst are dropped).
+func padPlane(dst []float32, hd, wd int, src []float32, hs, ws, top, left int) {
+	c0, c1 := max(0, -left), min(ws, wd-left)
+	for r := 0; r < hd; r++ {
+		row := dst[r*wd : (r+1)*wd]
+		sr := r - top
+		if sr < 0 || sr >= hs || c0 >= c1 {
+			clear(row)
+			continue
 		}
-	}
-	return wg
-}
-
-// pad copies the plane x [H, W] into the middle of xp [hp, wp], zeroing the border.
-func (wg wideGeom) pad(xp, x []float32) {
-	g, ph, pw := wg.g, wg.g.P.PadH, wg.g.P.PadW
-	clear(xp[:ph*wg.wp])
-	clear(xp[(ph+g.H)*wg.wp:])
-	for ih := 0; ih < g.H; ih++ {
-		row := xp[(ih+ph)*wg.wp : (ih+ph+1)*wg.wp]
-		clear(row[:pw])
-		copy(row[pw:pw+g.W], x[ih*g.W:(ih+1)*g.W])
-		clear(row[pw+g.W:])
-	}
-}
-
-// unpadAdd adds the middle of the padded plane dxp into dx [H, W].
-func (wg wideGeom) unpadAdd(dx, dxp []float32) {
-	g, ph, pw := wg.g, wg.g.P.PadH, wg.g.P.PadW
-	for ih := 0; ih < g.H; ih++ {
-		simd.Axpy(1, dxp[(ih+ph)*wg.wp+pw:(ih+ph)*wg.wp+pw+g.W], dx[ih*g.W:(ih+1)*g.W])
+		clear(row[:c0+left])
+		copy(row[c0+left:c1+left], src[sr*ws+c0:sr*ws+c1])
+		clear(row[c1+left:])
 	}
 }
 

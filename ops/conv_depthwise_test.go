@@ -1,0 +1,112 @@
+package ops
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// dwRandGeoms returns depthwise problems of random shape: filters 1..7 (HALO's 3x3,
+// 5x5 and 7x7 dilation 3 among them), dilations 1..3, paddings from none to beyond the
+// filter's reach, several images, widths from 1 to past two AVX-512 8-vector blocks.
+func dwRandGeoms(rng *rand.Rand, count int) []ConvGeom {
+	fixed := []ConvGeom{
+		NewConvGeom([]int{2, 3, 19, 37}, []int{3, 1, 7, 7}, []int{3}, ConvParams{PadH: 9, PadW: 9, DilH: 3, DilW: 3, Groups: 3}),
+		NewConvGeom([]int{3, 2, 11, 131}, []int{2, 1, 5, 5}, []int{2}, ConvParams{PadH: 2, PadW: 2, Groups: 2}),
+		NewConvGeom([]int{2, 4, 9, 17}, []int{4, 1, 3, 3}, []int{4}, ConvParams{PadH: 1, PadW: 1, Groups: 4}),
+		NewConvGeom([]int{1, 2, 5, 1}, []int{2, 1, 3, 3}, []int{2}, ConvParams{PadH: 1, PadW: 1, Groups: 2}),
+		NewConvGeom([]int{2, 2, 4, 3}, []int{2, 1, 3, 3}, []int{2}, ConvParams{PadH: 3, PadW: 4, Groups: 2}),
+	}
+	gs := fixed
+	for len(gs) < len(fixed)+count {
+		kh, kw := 1+rng.IntN(7), 1+rng.IntN(7)
+		p := ConvParams{DilH: 1 + rng.IntN(3), DilW: 1 + rng.IntN(3)}
+		p.PadH, p.PadW = rng.IntN((kh-1)*p.DilH+3), rng.IntN((kw-1)*p.DilW+3)
+		c := 1 + rng.IntN(4)
+		p.Groups = c
+		h, w := 1+rng.IntN(24), 1+rng.IntN(150)
+		if ConvOutSize(h, kh, 1, p.PadH, p.DilH) < 1 || ConvOutSize(w, kw, 1, p.PadW, p.DilW) < 1 {
+			continue
+		}
+		gs = append(gs, NewConvGeom([]int{1 + rng.IntN(3), c, h, w}, []int{c, 1, kh, kw}, []int{c}, p))
+	}
+	return gs
+}
+
+// TestDepthwiseVsIm2col holds the stride-1 depthwise kernels (forward, dx, dw, db, all
+// accumulating into non-zero buffers) to the im2col GEMM path on random shapes.
+func TestDepthwiseVsIm2col(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for i, g := range dwRandGeoms(rng, 40) {
+		t.Run(fmt.Sprintf("%d_%dx%dx%dx%d_k%dx%d_d%dx%d_p%dx%d", i, g.N, g.C, g.H, g.W, g.KH, g.KW, g.P.DilH, g.P.DilW, g.P.PadH, g.P.PadW), func(t *testing.T) {
+			if !g.depthwise() || g.P.StrideH != 1 {
+				t.Fatalf("geometry %+v is not the case under test", g)
+			}
+			x, w, b := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.KH*g.KW), convRandSlice(rng, g.O)
+			gy := convRandSlice(rng, g.N*g.O*g.OH*g.OW)
+			fast := runConvPath(g, len(x), len(w), 9,
+				func(y []float32) { Conv2d(y, x, w, b, g) },
+				func(dx, dw []float32) { Conv2dBackward(dx, dw, nil, gy, x, w, g) })
+			slow := runConvPath(g, len(x), len(w), 9,
+				func(y []float32) { gemmConvForward(y, x, w, b, g, false) },
+				func(dx, dw []float32) { gemmConvBackward(dx, dw, gy, x, w, g, false) })
+			convCloseSlices(t, "y", fast.y, slow.y, 1e-5)
+			convCloseSlices(t, "dx", fast.dx, slow.dx, 1e-5)
+			convCloseSlices(t, "dw", fast.dw, slow.dw, 1e-4)
+
+			// each gradient alone (the other nil) gives the same values, from the same
+			// starting buffers as runConvPath's
+			start := rand.New(rand.NewPCG(9, 1))
+			dxOnly, dwOnly := convRandSlice(start, len(x)), convRandSlice(start, len(w))
+			Conv2dBackward(dxOnly, nil, nil, gy, x, w, g)
+			Conv2dBackward(nil, dwOnly, nil, gy, x, w, g)
+			convCloseSlices(t, "dx alone", dxOnly, fast.dx, 0)
+			convCloseSlices(t, "dw alone", dwOnly, fast.dw, 0)
+		})
+	}
+}
+
+// TestDepthwiseConv2dGELU checks the fused forward against the convolution followed by
+// GELU, with and without the pre-activation kept, on stride 1 and stride 2.
+func TestDepthwiseConv2dGELU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	gs := append(dwRandGeoms(rng, 6),
+		NewConvGeom([]int{2, 3, 130, 9}, []int{3, 1, 3, 3}, []int{3}, ConvParams{PadH: 1, PadW: 1, Groups: 3}),
+		NewConvGeom([]int{2, 3, 12, 11}, []int{3, 1, 3, 3}, []int{3}, ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, Groups: 3}))
+	for i, g := range gs {
+		x, w := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.KH*g.KW)
+		for _, b := range [][]float32{convRandSlice(rng, g.O), nil} {
+			n := g.N * g.O * g.OH * g.OW
+			wantPre, want := make([]float32, n), make([]float32, n)
+			Conv2d(wantPre, x, w, b, g)
+			GELU(want, wantPre)
+			y, pre := make([]float32, n), make([]float32, n)
+			DepthwiseConv2dGELU(y, pre, x, w, b, g)
+			convCloseSlices(t, fmt.Sprintf("case %d pre", i), pre, wantPre, 0)
+			convCloseSlices(t, fmt.Sprintf("case %d y", i), y, want, 0)
+			y2 := make([]float32, n)
+			DepthwiseConv2dGELU(y2, nil, x, w, b, g)
+			convCloseSlices(t, fmt.Sprintf("case %d y without pre", i), y2, want, 0)
+		}
+	}
+}
+
+func TestPadPlane(t *testing.T) {
+	src := []float32{1, 2, 3, 4, 5, 6} // 2 x 3
+	for _, tc := range []struct {
+		hd, wd, top, left int
+		want              []float32
+	}{
+		{4, 5, 1, 1, []float32{0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0}},
+		{2, 2, -1, -1, []float32{5, 6, 0, 0}},
+		{1, 4, 0, 3, []float32{0, 0, 0, 1}},
+		{2, 2, 0, -3, []float32{0, 0, 0, 0}},
+	} {
+		dst := make([]float32, tc.hd*tc.wd)
+		for i := range dst {
+			dst[i] = -1
+		}
+		padPlane(dst, tc.hd, tc.wd, src, 2, 3, tc.top, tc.left)
+		convCloseSlices(t, fmt.Sprintf("pad %+v", tc), dst, tc.want, 0)
+	}
+}
