@@ -20,6 +20,10 @@ type impl struct {
 	// k >= 1, rows of C ldc floats apart.
 	mr, nr     int
 	gemmKernel func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+	// gemmKernelShort, if set, is gemmKernel for only the first shortRows rows of the
+	// tile (same panel layout): used for a last A panel with at most shortRows valid rows.
+	gemmKernelShort func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+	shortRows       int
 	// pack fills a packed panel (see packGeneric).
 	pack func(gather bool, dst, src []float32, ld, kc, valid, stored int)
 

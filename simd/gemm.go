@@ -390,7 +390,6 @@ func (g *gemmCtx) packBPanel(b *gemmBlock, p int) {
 // computeTask runs the micro-kernel over task t of block b's grid.
 func (g *gemmCtx) computeTask(b *gemmBlock, t int) {
 	mr, nr, kc := g.im.mr, g.im.nr, b.kc
-	kern := g.im.gemmKernel
 	tj, ti := t/b.tasksM, t%b.tasksM
 	ir0, ir1 := ti*b.taskMC, min((ti+1)*b.taskMC, b.aPanels)
 	jr0, jr1 := tj*b.taskNC, min((tj+1)*b.taskNC, b.bPanels)
@@ -401,11 +400,15 @@ func (g *gemmCtx) computeTask(b *gemmBlock, t int) {
 		i := b.ic + ir*mr
 		mv := min(mr, g.m-i)
 		apan := &ap[ir*mr*kc]
+		kern, rows := g.im.gemmKernel, mr
+		if mv <= g.im.shortRows {
+			kern, rows = g.im.gemmKernelShort, g.im.shortRows
+		}
 		for jr := jr0; jr < jr1; jr++ {
 			j := b.jc + jr*nr
 			nv := min(nr, g.n-j)
 			bpan := &bp[jr*nr*kc]
-			if mv == mr && nv == nr {
+			if mv == rows && nv == nr {
 				kern(kc, apan, bpan, &g.c[i*g.ldc+j], g.ldc, alpha, beta)
 				continue
 			}

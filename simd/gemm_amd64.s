@@ -313,3 +313,115 @@ znobeta:
 	Z_STORE(Z30, Z31)
 	VZEROUPPER
 	RET
+
+// ---- AVX-512, 8 rows of a 14x32 panel: for the last A panel of a matrix when it holds
+// at most 8 valid rows (M = 64 = 4*14 + 8, M = 128 = 9*14 + 2, ...), so that the zero
+// padding rows are not multiplied. Reads the panel with its 14-float stride; Z4..Z19
+// hold C rows 0..7.
+#define Z8_STEP(aoff, boff) \
+	VMOVUPS (boff)(DI), Z0; \
+	VMOVUPS (boff+64)(DI), Z1; \
+	PREFETCHT0 (boff+1024)(DI); \
+	PREFETCHT0 (boff+1088)(DI); \
+	Z_ROW((aoff), Z2, Z4, Z5); \
+	Z_ROW((aoff+4), Z3, Z6, Z7); \
+	Z_ROW((aoff+8), Z2, Z8, Z9); \
+	Z_ROW((aoff+12), Z3, Z10, Z11); \
+	Z_ROW((aoff+16), Z2, Z12, Z13); \
+	Z_ROW((aoff+20), Z3, Z14, Z15); \
+	Z_ROW((aoff+24), Z2, Z16, Z17); \
+	Z_ROW((aoff+28), Z3, Z18, Z19)
+
+// func sgemmKernel8of14x32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernel8of14x32AVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVQ DX, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ R8, AX
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+
+z8loop2:
+	CMPQ CX, $2
+	JLT  z8tail
+	Z8_STEP(0, 0)
+	Z8_STEP(56, 128)
+	ADDQ $112, SI
+	ADDQ $256, DI
+	SUBQ $2, CX
+	JMP  z8loop2
+
+z8tail:
+	TESTQ CX, CX
+	JZ    z8store
+	Z8_STEP(0, 0)
+
+z8store:
+	VBROADCASTSS alpha+40(FP), Z0
+	VBROADCASTSS beta+44(FP), Z1
+	MOVL         beta+44(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           z8nobeta
+	Z_STORE_BETA(Z4, Z5)
+	Z_STORE_BETA(Z6, Z7)
+	Z_STORE_BETA(Z8, Z9)
+	Z_STORE_BETA(Z10, Z11)
+	Z_STORE_BETA(Z12, Z13)
+	Z_STORE_BETA(Z14, Z15)
+	Z_STORE_BETA(Z16, Z17)
+	Z_STORE_BETA(Z18, Z19)
+	VZEROUPPER
+	RET
+
+z8nobeta:
+	Z_STORE(Z4, Z5)
+	Z_STORE(Z6, Z7)
+	Z_STORE(Z8, Z9)
+	Z_STORE(Z10, Z11)
+	Z_STORE(Z12, Z13)
+	Z_STORE(Z14, Z15)
+	Z_STORE(Z16, Z17)
+	Z_STORE(Z18, Z19)
+	VZEROUPPER
+	RET
