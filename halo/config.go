@@ -38,6 +38,13 @@ type Config struct {
 	// pass to rebuild its activations (autograd.CheckpointState). Results are
 	// bit-identical; a training step costs about one more LSKNet forward.
 	Recompute bool
+	// RecomputeChunk, with Recompute, runs the attention and MLP branches of the
+	// LSKNet blocks (samplewise: no batch statistics inside) this many samples at a
+	// time, in the forward and in the recomputation, so the activations alive at once
+	// no longer grow with the batch; 0 means 1. Dropout draws the whole batch's masks
+	// all the same. With chunks smaller than the batch, parameter gradients are sums
+	// over chunks and differ from the plain model's by float rounding only.
+	RecomputeChunk int
 }
 
 // Preset returns a named configuration for a dataset subset ("drone" or "svi"):

@@ -129,17 +129,34 @@ func (b *LSKBlock) Forward(x *autograd.Tensor) *autograd.Tensor {
 }
 
 // ForwardAttn is the block's first residual half, x + ls1*Attn(BN(x)).
-func (b *LSKBlock) ForwardAttn(x *autograd.Tensor) *autograd.Tensor {
-	c := b.LayerScale1.Shape[0]
-	ls1 := autograd.Reshape(b.LayerScale1, c, 1, 1)
-	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, b.Attn.Forward(b.Norm1.Forward(x)))))
-}
+func (b *LSKBlock) ForwardAttn(x *autograd.Tensor) *autograd.Tensor { return b.attnHalf(x, nil) }
 
 // ForwardMlp is the block's second residual half, x + ls2*Mlp(BN(x)).
-func (b *LSKBlock) ForwardMlp(x *autograd.Tensor) *autograd.Tensor {
+func (b *LSKBlock) ForwardMlp(x *autograd.Tensor) *autograd.Tensor { return b.mlpHalf(x, nil) }
+
+// samplewiseRunner runs f, the forward of module m (a branch without batch
+// statistics), on x; nil means f(x).
+type samplewiseRunner func(m nn.Module, f func(*autograd.Tensor) *autograd.Tensor, x *autograd.Tensor) *autograd.Tensor
+
+func (r samplewiseRunner) run(m nn.Module, f func(*autograd.Tensor) *autograd.Tensor, x *autograd.Tensor) *autograd.Tensor {
+	if r == nil {
+		return f(x)
+	}
+	return r(m, f, x)
+}
+
+func (b *LSKBlock) attnHalf(x *autograd.Tensor, sw samplewiseRunner) *autograd.Tensor {
+	c := b.LayerScale1.Shape[0]
+	ls1 := autograd.Reshape(b.LayerScale1, c, 1, 1)
+	a := sw.run(b.Attn, b.Attn.Forward, b.Norm1.Forward(x))
+	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, a)))
+}
+
+func (b *LSKBlock) mlpHalf(x *autograd.Tensor, sw samplewiseRunner) *autograd.Tensor {
 	c := b.LayerScale2.Shape[0]
 	ls2 := autograd.Reshape(b.LayerScale2, c, 1, 1)
-	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, b.Mlp.Forward(b.Norm2.Forward(x)))))
+	a := sw.run(b.Mlp, b.Mlp.Forward, b.Norm2.Forward(x))
+	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, a)))
 }
 
 // PatchEmbed is OverlapPatchEmbed: a strided convolution (bias, padding k/2) and BN.
@@ -171,6 +188,10 @@ type LSKNet struct {
 	// Checkpoint, when set, runs each block's two residual halves through it as
 	// Checkpoint(block, half, x) (Config.Recompute); nil runs the blocks plainly.
 	Checkpoint func(m nn.Module, f func(*autograd.Tensor) *autograd.Tensor, x *autograd.Tensor) *autograd.Tensor
+	// Samplewise, when set, runs the attention and MLP branches of the blocks (no
+	// batch statistics inside) as Samplewise(branch, branch.Forward, x), in chunks of
+	// samples (Config.RecomputeChunk).
+	Samplewise func(m nn.Module, f func(*autograd.Tensor) *autograd.Tensor, x *autograd.Tensor) *autograd.Tensor
 }
 
 // NewLSKNet builds the backbone. Drop-path rates grow linearly from 0 to
@@ -212,13 +233,16 @@ func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
 	for i := range 4 {
 		x = n.Embeds[i].Forward(x)
 		for _, b := range n.Blocks[i] {
+			sw := samplewiseRunner(n.Samplewise)
+			attn := func(x *autograd.Tensor) *autograd.Tensor { return b.attnHalf(x, sw) }
+			mlp := func(x *autograd.Tensor) *autograd.Tensor { return b.mlpHalf(x, sw) }
 			if n.Checkpoint != nil {
 				// Each residual half apart: the recomputation then holds one
 				// branch's activations at a time (the MLP's, 8x wide, dominate).
-				x = n.Checkpoint(b, b.ForwardAttn, x)
-				x = n.Checkpoint(b, b.ForwardMlp, x)
+				x = n.Checkpoint(b, attn, x)
+				x = n.Checkpoint(b, mlp, x)
 			} else {
-				x = b.Forward(x)
+				x = mlp(attn(x))
 			}
 		}
 		x = channelLayerNorm(n.Norms[i], x)

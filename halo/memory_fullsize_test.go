@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,8 +108,11 @@ func TestFullSizeMemory(t *testing.T) {
 	hwm := procStatusKiB("VmHWM")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	gcCPU := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}}
+	metrics.Read(gcCPU)
 	load, _ := os.ReadFile("/proc/loadavg")
-	t.Logf("MEM case=%s batch=%d recompute=%v: peak RSS (VmHWM) %.2f GiB, RSS before the pass %.2f GiB, %.1f s, GC cycles %d, GOGC=%q GOMEMLIMIT=%q, loadavg %s",
+	t.Logf("MEM case=%s batch=%d recompute=%v: peak RSS (VmHWM) %.2f GiB, RSS before the pass %.2f GiB, %.1f s, GC cycles %d using %.1f of %.1f CPU s, GOGC=%q GOMEMLIMIT=%q, loadavg %s",
 		kind, b, cfg.Recompute, float64(hwm)/(1<<20), float64(base)/(1<<20), el.Seconds(), ms.NumGC,
+		gcCPU[0].Value.Float64(), gcCPU[1].Value.Float64(),
 		os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"), strings.TrimSpace(string(load)))
 }

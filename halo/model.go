@@ -175,7 +175,7 @@ func (m *Model) Forward(query, click, sat *autograd.Tensor, o ForwardOpts) (*Out
 	act("query_resnet.2", x4)
 	qf := m.FPNQuery.Forward(x2, x3, x4)
 	act("fpn_query", qf)
-	m.RefLSKNet.Checkpoint = m.checkpointer()
+	m.RefLSKNet.Checkpoint, m.RefLSKNet.Samplewise = m.checkpointer()
 	s := m.RefLSKNet.Forward(sat)
 	for i, t := range s {
 		act("reference_lsknet."+strconv.Itoa(i), t)

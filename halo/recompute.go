@@ -1,16 +1,23 @@
 package halo
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
+
 	"github.com/cvogl/halo/autograd"
 	"github.com/cvogl/halo/nn"
 )
 
-// checkpointer returns the block runner for Config.Recompute, or nil when it is off.
-func (m *Model) checkpointer() func(nn.Module, func(*autograd.Tensor) *autograd.Tensor, *autograd.Tensor) *autograd.Tensor {
+type moduleRunner = func(nn.Module, func(*autograd.Tensor) *autograd.Tensor, *autograd.Tensor) *autograd.Tensor
+
+// checkpointer returns the LSKNet hooks for Config.Recompute (block halves, branch
+// chunks), or nils when it is off.
+func (m *Model) checkpointer() (halves, branches moduleRunner) {
 	if !m.Cfg.Recompute {
-		return nil
+		return nil, nil
 	}
-	return m.checkpoint
+	return m.checkpoint, m.samplewise
 }
 
 // checkpoint runs f(x), the forward of module mod, through autograd.CheckpointState.
@@ -26,22 +33,103 @@ func (m *Model) checkpoint(mod nn.Module, f func(*autograd.Tensor) *autograd.Ten
 		}
 	})
 	save := func() func() {
-		st, err := m.dropSrc.MarshalBinary()
-		if err != nil {
-			panic("halo: saving the dropout generator: " + err.Error())
-		}
+		st := pcgState(m.dropSrc)
 		c := make([]int64, len(counts))
 		for i, p := range counts {
 			c[i] = *p
 		}
 		return func() {
-			if err := m.dropSrc.UnmarshalBinary(st); err != nil {
-				panic("halo: restoring the dropout generator: " + err.Error())
-			}
+			m.dropSrc.Seed(st[0], st[1])
 			for i, p := range counts {
 				*p = c[i]
 			}
 		}
 	}
 	return autograd.CheckpointState(save, func(in []*autograd.Tensor) *autograd.Tensor { return f(in[0]) }, x)
+}
+
+// samplewise runs a block branch (LSKAttention or LSKMlp) through
+// autograd.CheckpointChunks. The MLP's dropout draws, for the whole batch, one number
+// per element after the GELU (hidden channels) and then one per element after fc2;
+// each chunk gets a generator positioned at its samples' places in those two runs, and
+// the model's generator then advances past both, exactly as a whole-batch pass would.
+func (m *Model) samplewise(mod nn.Module, f func(*autograd.Tensor) *autograd.Tensor, x *autograd.Tensor) *autograd.Tensor {
+	fn := func(in []*autograd.Tensor) *autograd.Tensor { return f(in[0]) }
+	chunk := m.Cfg.RecomputeChunk
+	mlp, ok := mod.(*LSKMlp)
+	if !ok || !mlp.Drop.Training || mlp.Drop.P == 0 {
+		return autograd.CheckpointChunks(chunk, nil, fn, x)
+	}
+	b, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
+	per1 := uint64(mlp.FC1.Weight.Shape[0] * hw)
+	per2 := uint64(x.Shape[1] * hw)
+	base := pcgState(m.dropSrc)
+	shared := mlp.Drop.Rng
+	prepare := func(s, e int) func() {
+		src := &segmentSource{n: 0, switchAt: uint64(e-s) * per1,
+			second: pcgJump(base, uint64(b)*per1+uint64(s)*per2)}
+		first := pcgJump(base, uint64(s)*per1)
+		src.pcg.Seed(first[0], first[1])
+		mlp.Drop.Rng = rand.New(src)
+		return func() { mlp.Drop.Rng = shared }
+	}
+	y := autograd.CheckpointChunks(chunk, prepare, fn, x)
+	end := pcgJump(base, uint64(b)*(per1+per2))
+	m.dropSrc.Seed(end[0], end[1])
+	return y
+}
+
+// segmentSource replays two stretches of a PCG stream: switchAt numbers from where
+// pcg starts, then from the state second.
+type segmentSource struct {
+	pcg      rand.PCG
+	n        uint64
+	switchAt uint64
+	second   [2]uint64
+}
+
+func (s *segmentSource) Uint64() uint64 {
+	if s.n == s.switchAt {
+		s.pcg.Seed(s.second[0], s.second[1])
+	}
+	s.n++
+	return s.pcg.Uint64()
+}
+
+// pcgState returns the 128-bit state (hi, lo) of p, as Seed takes it back.
+func pcgState(p *rand.PCG) [2]uint64 {
+	b, err := p.MarshalBinary()
+	if err != nil || len(b) != 20 {
+		panic("halo: unexpected PCG encoding")
+	}
+	return [2]uint64{binary.BigEndian.Uint64(b[4:]), binary.BigEndian.Uint64(b[12:])}
+}
+
+// pcgJump returns the PCG state n steps after st, in O(log n) (Brown's LCG skip-ahead:
+// the step is state*mul + inc modulo 2^128; these are math/rand/v2's constants).
+func pcgJump(st [2]uint64, n uint64) [2]uint64 {
+	mul := [2]uint64{2549297995355413924, 4865540595714422341}
+	inc := [2]uint64{6364136223846793005, 1442695040888963407}
+	accMul, accInc := [2]uint64{0, 1}, [2]uint64{0, 0}
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			accMul = mul128(accMul, mul)
+			accInc = add128(mul128(accInc, mul), inc)
+		}
+		inc = mul128(add128(mul, [2]uint64{0, 1}), inc)
+		mul = mul128(mul, mul)
+	}
+	return add128(mul128(accMul, st), accInc)
+}
+
+func mul128(a, b [2]uint64) [2]uint64 {
+	hi, lo := bits.Mul64(a[1], b[1])
+	hi += a[0]*b[1] + a[1]*b[0]
+	return [2]uint64{hi, lo}
+}
+
+func add128(a, b [2]uint64) [2]uint64 {
+	lo, c := bits.Add64(a[1], b[1], 0)
+	hi, _ := bits.Add64(a[0], b[0], c)
+	return [2]uint64{hi, lo}
 }

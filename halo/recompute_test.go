@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cvogl/halo/loader"
@@ -14,7 +15,15 @@ import (
 // and without Config.Recompute: losses, every gradient, every BatchNorm buffer and the
 // dropout generator's state afterwards must agree to the bit, over two steps (the
 // second one sees the first's running statistics and generator state).
-func TestRecomputeBitIdentical(t *testing.T) {
+func TestRecomputeBitIdentical(t *testing.T) { compareRecompute(t, 2, true) }
+
+// TestRecomputeChunked is the same with the LSKNet branches run one sample at a time:
+// the dropout masks must be the whole batch's (a wrong mask changes the loss far beyond
+// rounding), parameter gradients agree to float rounding, and the generator ends in
+// exactly the same state.
+func TestRecomputeChunked(t *testing.T) { compareRecompute(t, 1, false) }
+
+func compareRecompute(t *testing.T, chunk int, exact bool) {
 	train, _, err := loader.EmbeddedDefault("drone")
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +44,7 @@ func TestRecomputeBitIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg.DropRate, cfg.DropPathRate = 0.3, 0.3 // many zeroed values and samples
-		cfg.Recompute = rc
+		cfg.Recompute, cfg.RecomputeChunk = rc, chunk
 		if models[i], err = NewModel(cfg, 3); err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +57,7 @@ func TestRecomputeBitIdentical(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if losses[0] != losses[1] {
+		if exact && losses[0] != losses[1] || !exact && !lossesClose(losses[0], losses[1]) {
 			t.Fatalf("step %d: losses %+v plain, %+v recomputed", step, losses[0], losses[1])
 		}
 		plain, rec := nn.StateDict(models[0]), nn.StateDict(models[1])
@@ -61,9 +70,13 @@ func TestRecomputeBitIdentical(t *testing.T) {
 				}
 				continue
 			}
-			recomputeSameBits(t, name, b.T.Data, a.T.Data)
+			check := recomputeSameBits
+			if !exact {
+				check = recomputeClose
+			}
+			check(t, name, b.T.Data, a.T.Data)
 			if a.IsParam() && a.T.Grad != nil {
-				recomputeSameBits(t, "grad of "+name, b.T.Grad, a.T.Grad)
+				check(t, "grad of "+name, b.T.Grad, a.T.Grad)
 				grads++
 			}
 		}
@@ -86,6 +99,43 @@ func recomputeSameBits(t *testing.T, what string, got, want []float32) {
 	for i := range got {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 			t.Fatalf("%s[%d] = %v recomputed, %v plain", what, i, got[i], want[i])
+		}
+	}
+}
+
+func lossesClose(a, b Losses) bool {
+	for _, p := range [][2]float64{{a.Total, b.Total}, {a.Geo, b.Geo}, {a.Cls, b.Cls}, {a.InfoNCE, b.InfoNCE}} {
+		if math.Abs(p[0]-p[1]) > 1e-5*math.Abs(p[1])+1e-7 {
+			return false
+		}
+	}
+	return true
+}
+
+// recomputeClose allows float rounding relative to the tensor's scale (sums over
+// chunks instead of over the batch).
+func recomputeClose(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	scale := 0.0
+	for _, v := range want {
+		scale = math.Max(scale, math.Abs(float64(v)))
+	}
+	for i := range got {
+		if d := math.Abs(float64(got[i]) - float64(want[i])); !(d <= 1e-4*scale+1e-12) {
+			t.Fatalf("%s[%d] = %v chunked, %v plain (scale %g)", what, i, got[i], want[i], scale)
+		}
+	}
+}
+
+func TestPCGJump(t *testing.T) {
+	for _, n := range []uint64{0, 1, 2, 3, 7, 64, 1000, 123457} {
+		p := rand.NewPCG(0x1234, 0x9876)
+		want := pcgJump(pcgState(p), n)
+		for range n {
+			p.Uint64()
+		}
+		if got := pcgState(p); got != want {
+			t.Fatalf("jump %d: %x, stepping gives %x", n, want, got)
 		}
 	}
 }
