@@ -26,6 +26,9 @@ type impl struct {
 	shortRows       int
 	// pack fills a packed panel (see packGeneric).
 	pack func(gather bool, dst, src []float32, ld, kc, valid, stored int)
+	// packRows, if set, packs several full nr-wide panels row by row (see
+	// packRowsGeneric, which is used when it is nil).
+	packRows func(dst, src []float32, ld, kc, npanels int)
 
 	dot       func(x, y []float32) float32
 	axpy      func(alpha float32, x, y []float32)

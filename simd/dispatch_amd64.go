@@ -45,6 +45,7 @@ var avx512Impl = &impl{
 	gemmKernelShort: sgemmKernel8of14x32AVX512,
 	shortRows:       8,
 	pack:            packAVX512,
+	packRows:        packRowsAVX512,
 	dot:             dotAVX512,
 	axpy:            axpyAVX512,
 	scale:           scaleAVX512,

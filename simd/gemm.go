@@ -225,6 +225,7 @@ type gemmBlock struct {
 	aBuf, bBuf               int     // which of the double buffers hold A and B
 	packB                    bool    // B must be packed for this block (first ic)
 	aPanels, bPanels         int
+	bGroups                  int // B pack items: groups of bGroup panels (1 when transposed)
 	tasksM, tasksN           int // task grid
 	taskMC, taskNC           int // micro-panels per task, along M and N
 }
@@ -232,10 +233,14 @@ type gemmBlock struct {
 func (blk *gemmBlock) packItems() int {
 	n := blk.aPanels
 	if blk.packB {
-		n += blk.bPanels
+		n += blk.bGroups
 	}
 	return n
 }
+
+// bGroup is how many B panels one pack item covers when op(B) is not transposed: the
+// item reads bGroup*nr contiguous floats of each source row (see packRowsZ).
+const bGroup = 8
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmCtx) }}
 
@@ -262,11 +267,11 @@ func (g *gemmCtx) run(lo, hi int) {
 		}
 		p, nb := t-g.nCompute, g.nxt
 		if nb.packB {
-			if p < nb.bPanels {
-				g.packBPanel(nb, p)
+			if p < nb.bGroups {
+				g.packBGroup(nb, p)
 				continue
 			}
-			p -= nb.bPanels
+			p -= nb.bGroups
 		}
 		g.packAPanel(nb, p)
 	}
@@ -303,6 +308,10 @@ func (g *gemmCtx) drive() {
 				}
 				b.aPanels = (b.mcur + mr - 1) / mr
 				b.bPanels = (nc + nr - 1) / nr
+				b.bGroups = b.bPanels
+				if !g.transB {
+					b.bGroups = (b.bPanels + bGroup - 1) / bGroup
+				}
 				g.planTasks(&b)
 				g.ap[aBuf] = growBuf(g.ap[aBuf], max(len(g.ap[aBuf]), b.aPanels*mr*kc))
 				g.bp[bBuf] = growBuf(g.bp[bBuf], max(len(g.bp[bBuf]), b.bPanels*nr*kc))
@@ -384,6 +393,30 @@ func (g *gemmCtx) packBPanel(b *gemmBlock, p int) {
 		g.im.pack(true, dst, g.b[j0*g.ldb+b.pc:], g.ldb, kc, nv, nr)
 	} else {
 		g.im.pack(false, dst, g.b[b.pc*g.ldb+j0:], g.ldb, kc, nv, nr)
+	}
+}
+
+// packBGroup packs B pack item p: panel p when op(B) is transposed, else panels
+// [p*bGroup, (p+1)*bGroup), the full ones row by row and an edge one on its own.
+func (g *gemmCtx) packBGroup(b *gemmBlock, p int) {
+	if g.transB {
+		g.packBPanel(b, p)
+		return
+	}
+	nr, kc := g.im.nr, b.kc
+	p0, p1 := p*bGroup, min((p+1)*bGroup, b.bPanels)
+	full := min(p1, (g.n-b.jc)/nr) - p0 // full panels in the group
+	if full > 0 {
+		dst := g.bp[b.bBuf][p0*nr*kc : (p0+full)*nr*kc]
+		src := g.b[b.pc*g.ldb+b.jc+p0*nr:]
+		if g.im.packRows != nil {
+			g.im.packRows(dst, src, g.ldb, kc, full)
+		} else {
+			packRowsGeneric(nr, dst, src, g.ldb, kc, full)
+		}
+	}
+	for q := p0 + max(full, 0); q < p1; q++ {
+		g.packBPanel(b, q)
 	}
 }
 

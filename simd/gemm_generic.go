@@ -90,3 +90,14 @@ func packGeneric(gather bool, dst, src []float32, ld, kc, valid, stored int) {
 // of packing stays in Go; the gather code is kept, and tested, for CPUs where it wins.
 // (A var so tests can switch it on.)
 var packUseGather = false
+
+// packRowsGeneric packs npanels full nr-wide panels of kc rows from src (rows ld apart)
+// into dst (panels kc*nr apart), reading each source row's segment contiguously.
+func packRowsGeneric(nr int, dst, src []float32, ld, kc, npanels int) {
+	for q := 0; q < kc; q++ {
+		row := src[q*ld : q*ld+npanels*nr]
+		for p := 0; p < npanels; p++ {
+			copy(dst[p*kc*nr+q*nr:p*kc*nr+q*nr+nr], row[p*nr:p*nr+nr])
+		}
+	}
+}

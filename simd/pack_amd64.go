@@ -16,6 +16,20 @@ func packGatherZ(dst, src *float32, ld, kc, dstStride int, validLo, validHi, sto
 func packTransZ(dst, src *float32, ld, kc, valid, lanes, dstStride int)
 
 //go:noescape
+func packRowsZ(dst, src *float32, ld, kc, npanels, panelStride int)
+
+// packRowsAVX512 packs npanels full 32-wide panels of kc rows from src (rows ld apart)
+// into dst (panels kc*32 apart), reading each row's segment contiguously.
+func packRowsAVX512(dst, src []float32, ld, kc, npanels int) {
+	if kc <= 0 || npanels <= 0 {
+		return
+	}
+	_ = dst[npanels*kc*32-1]
+	_ = src[(kc-1)*ld+npanels*32-1]
+	packRowsZ(&dst[0], &src[0], ld, kc, npanels, kc*32)
+}
+
+//go:noescape
 func packCopyY(dst, src *float32, ld, kc, dstStride, validLo, validHi, storedLo, storedHi int)
 
 //go:noescape

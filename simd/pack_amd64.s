@@ -486,3 +486,46 @@ ptstored:
 ptdone:
 	VZEROUPPER
 	RET
+
+// func packRowsZ(dst, src *float32, ld, kc, npanels, panelStride int)
+//
+// Packs npanels full 32-wide B panels at once, row by row: each source row segment of
+// npanels*32 floats is read contiguously and scattered to the panels (panelStride floats
+// apart). Reading one 128-byte piece per row and panel instead (packCopyZ) touches a new
+// page per row when rows are far apart, and the prefetchers do not follow.
+TEXT ·packRowsZ(SB), NOSPLIT, $0-48
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), R8
+	SHLQ  $2, R8
+	MOVQ  kc+24(FP), CX
+	MOVQ  npanels+32(FP), R9
+	MOVQ  panelStride+40(FP), R10
+	SHLQ  $2, R10
+	TESTQ CX, CX
+	JZ    prdone
+	TESTQ R9, R9
+	JZ    prdone
+
+prrow:
+	MOVQ SI, AX
+	MOVQ DI, DX
+	MOVQ R9, BX
+
+prpanel:
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	ADDQ    $128, AX
+	ADDQ    R10, DX
+	DECQ    BX
+	JNZ     prpanel
+	ADDQ    R8, SI
+	ADDQ    $128, DI
+	DECQ    CX
+	JNZ     prrow
+
+prdone:
+	VZEROUPPER
+	RET
