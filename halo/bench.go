@@ -35,23 +35,29 @@ type BenchOptions struct {
 // over the timed runs); FLOP rates count a MAC as 2 FLOP and a training step as 3
 // forward passes.
 type BenchResult struct {
-	Preset       string    `json:"preset"`
-	Set          string    `json:"set"`
-	Batch        int       `json:"batch"`
-	Threads      int       `json:"threads"`
-	SIMDPath     string    `json:"simd_path"`
-	Params       int       `json:"params"`
-	Repeat       int       `json:"repeat"`
-	Warmup       int       `json:"warmup"`
-	ForwardGMAC  float64   `json:"forward_gmac"` // per batch
-	ForwardS     float64   `json:"forward_s"`
-	ForwardRuns  []float64 `json:"forward_runs_s"`
-	SamplesPerS  float64   `json:"samples_per_s"`
-	GFLOPS       float64   `json:"gflops"`
-	PeakFraction float64   `json:"peak_fraction"`
+	Preset      string    `json:"preset"`
+	Set         string    `json:"set"`
+	Batch       int       `json:"batch"`
+	Threads     int       `json:"threads"`
+	SIMDPath    string    `json:"simd_path"`
+	Params      int       `json:"params"`
+	Repeat      int       `json:"repeat"`
+	Warmup      int       `json:"warmup"`
+	ForwardGMAC float64   `json:"forward_gmac"` // per batch
+	ForwardS    float64   `json:"forward_s"`
+	ForwardRuns []float64 `json:"forward_runs_s"`
+	ForwardMinS float64   `json:"forward_min_s"`
+	// ForwardCPUShare is the median of process CPU time / (wall time * threads) over
+	// the runs: well below 1 when other processes held the cores (or code ran serially).
+	ForwardCPUShare float64 `json:"forward_cpu_share"`
+	SamplesPerS     float64 `json:"samples_per_s"`
+	GFLOPS          float64 `json:"gflops"`
+	PeakFraction    float64 `json:"peak_fraction"`
 
 	TrainStepS        float64   `json:"train_step_s,omitempty"`
 	TrainRuns         []float64 `json:"train_runs_s,omitempty"`
+	TrainMinS         float64   `json:"train_step_min_s,omitempty"`
+	TrainCPUShare     float64   `json:"train_cpu_share,omitempty"`
 	TrainSamplesPerS  float64   `json:"train_samples_per_s,omitempty"`
 	TrainGFLOPS       float64   `json:"train_gflops,omitempty"`
 	TrainPeakFraction float64   `json:"train_peak_fraction,omitempty"`
@@ -140,9 +146,11 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 	stages := ForwardStages(cfg, o.Batch, false)
 	var fwdRuns []stageTimes
 	m.SetTraining(false)
+	var shares []float64
 	for i := range o.Warmup + o.Repeat {
 		var d time.Duration
 		var st stageTimes
+		cpu0 := processCPUTime()
 		autograd.NoGrad(func() {
 			if o.Profile {
 				st, err = timeStages(m, q, click, sat, stages, nil)
@@ -159,10 +167,13 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 		logf("forward %s: %.3f s", runLabel(i, o.Warmup), d.Seconds())
 		if i >= o.Warmup {
 			r.ForwardRuns = append(r.ForwardRuns, d.Seconds())
+			shares = append(shares, cpuShare(cpu0, d, r.Threads))
 			fwdRuns = append(fwdRuns, st)
 		}
 	}
 	r.ForwardS = median(r.ForwardRuns)
+	r.ForwardMinS = slices.Min(r.ForwardRuns)
+	r.ForwardCPUShare = median(shares)
 	r.SamplesPerS = float64(o.Batch) / r.ForwardS
 	r.GFLOPS = 2 * r.ForwardGMAC / r.ForwardS
 	r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
@@ -196,8 +207,10 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 	nn.ZeroGrad(m)
 	stages := append(ForwardStages(cfg, o.Batch, true), StageCost{Name: "loss"})
 	var runs []trainTimes
+	var shares []float64
 	for i := range o.Warmup + o.Repeat {
 		var tt trainTimes
+		cpu0 := processCPUTime()
 		if o.Profile {
 			var err error
 			if tt, _, err = profiledTrainStep(m, b, opt.Step, stages); err != nil {
@@ -216,10 +229,13 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 		if i >= o.Warmup {
 			runs = append(runs, tt)
 			r.TrainRuns = append(r.TrainRuns, tt.total.Seconds())
+			shares = append(shares, cpuShare(cpu0, tt.total, r.Threads))
 		}
 	}
 	m.SetTraining(false)
 	r.TrainStepS = median(r.TrainRuns)
+	r.TrainMinS = slices.Min(r.TrainRuns)
+	r.TrainCPUShare = median(shares)
 	r.TrainSamplesPerS = float64(o.Batch) / r.TrainStepS
 	r.TrainGFLOPS = 3 * 2 * r.ForwardGMAC / r.TrainStepS
 	r.TrainPeakFraction = r.TrainGFLOPS / r.PeakGFLOPS
@@ -445,6 +461,15 @@ func loadAvg1() float64 {
 		return -1
 	}
 	return v
+}
+
+// cpuShare is the process CPU time since cpu0 over wall * threads (0 where unknown).
+func cpuShare(cpu0, wall time.Duration, threads int) float64 {
+	cpu1 := processCPUTime()
+	if cpu0 < 0 || cpu1 < 0 || wall <= 0 {
+		return 0
+	}
+	return float64(cpu1-cpu0) / (float64(wall) * float64(threads))
 }
 
 func runLabel(i, warmup int) string {

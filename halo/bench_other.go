@@ -2,5 +2,10 @@
 
 package halo
 
+import "time"
+
 // rusageMaxRSS: no getrusage here.
 func rusageMaxRSS() int64 { return -1 }
+
+// processCPUTime: no getrusage here.
+func processCPUTime() time.Duration { return -1 }

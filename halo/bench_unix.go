@@ -5,6 +5,7 @@ package halo
 import (
 	"runtime"
 	"syscall"
+	"time"
 )
 
 // rusageMaxRSS is getrusage's peak resident set in bytes (kilobytes on Linux and the
@@ -18,4 +19,13 @@ func rusageMaxRSS() int64 {
 		return int64(ru.Maxrss)
 	}
 	return int64(ru.Maxrss) << 10
+}
+
+// processCPUTime is the user plus system time of the whole process so far, or -1.
+func processCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return -1
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

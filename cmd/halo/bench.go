@@ -63,11 +63,11 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		return enc.Encode(r)
 	}
 	fmt.Fprintf(w, "halo bench %s/%s, batch %d, %d threads, simd %s, %d parameters\n", r.Preset, r.Set, r.Batch, r.Threads, r.SIMDPath, r.Params)
-	fmt.Fprintf(w, "forward (eval):  %.3f s/batch  %.2f samples/s  %.1f GFLOP/s  %.1f%% of peak  (%.2f GMAC per batch)\n",
-		r.ForwardS, r.SamplesPerS, r.GFLOPS, 100*r.PeakFraction, r.ForwardGMAC)
+	fmt.Fprintf(w, "forward (eval):  %.3f s/batch (best %.3f)  %.2f samples/s  %.1f GFLOP/s  %.1f%% of peak  (%.2f GMAC per batch; CPU share %.2f)\n",
+		r.ForwardS, r.ForwardMinS, r.SamplesPerS, r.GFLOPS, 100*r.PeakFraction, r.ForwardGMAC, r.ForwardCPUShare)
 	if *train {
-		fmt.Fprintf(w, "training step:   %.3f s/batch  %.2f samples/s  %.1f GFLOP/s  %.1f%% of peak  (3x forward FLOPs)\n",
-			r.TrainStepS, r.TrainSamplesPerS, r.TrainGFLOPS, 100*r.TrainPeakFraction)
+		fmt.Fprintf(w, "training step:   %.3f s/batch (best %.3f)  %.2f samples/s  %.1f GFLOP/s  %.1f%% of peak  (3x forward FLOPs; CPU share %.2f)\n",
+			r.TrainStepS, r.TrainMinS, r.TrainSamplesPerS, r.TrainGFLOPS, 100*r.TrainPeakFraction, r.TrainCPUShare)
 	}
 	fmt.Fprintf(w, "peak:            %.1f GFLOP/s (%s)\n", r.PeakGFLOPS, r.PeakSource)
 	fmt.Fprintf(w, "peak RSS:        %.2f GiB\n", float64(r.PeakRSSBytes)/(1<<30))

@@ -27,7 +27,8 @@ func TestBenchJSON(t *testing.T) {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, s)
 	}
 	for _, k := range []string{"forward_s", "train_step_s", "batch", "gflops", "peak_fraction", "peak_rss_bytes",
-		"preset", "set", "simd_path", "threads", "peak_gflops", "samples_per_s", "train_gflops", "profile"} {
+		"preset", "set", "simd_path", "threads", "peak_gflops", "samples_per_s", "train_gflops", "profile",
+		"forward_min_s", "forward_cpu_share", "train_step_min_s", "load_avg_1m"} {
 		if _, ok := r[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}
