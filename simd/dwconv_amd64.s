@@ -6,7 +6,7 @@
 // Both take a *dwArgs (dwconv_generic.go; offsets below) and walk rows of a padded plane:
 //
 //   dwRows: dst[r, x] = (accum ? dst[r, x] : bias) + sum_{ky,kx} w[ky*kw+kx] * src[r + ky*dilH, x + kx*dilW]
-//   dwGrad: acc[(ky*kw+kx)*16 + lane] += sum over r and x == lane (mod vector width) of
+//   dwGrad: acc[(ky*kw+kx)*32 + lane] += sum over r and x == lane (mod vector width) of
 //           g[r, x] * src[r + ky*dilH, x + kx*dilW]
 //
 // The row is cut into blocks of 8 vectors, then at most one of 4, then single vectors,
@@ -14,7 +14,10 @@
 // written, so nothing past a row's n values (or past the plane) is touched. dwRows keeps
 // a block's outputs in registers for all taps, each tap one broadcast weight and one FMA
 // per vector with the input as a memory operand. dwGrad keeps a block of g in registers
-// and, per tap, adds its products into that tap's accumulator vector in acc.
+// and, per tap, adds its products into one of that tap's two accumulator vectors in acc
+// (lanes 0-15 and 16-31, alternating block by block, R14 = 0 or 64 bytes): a tap's next
+// read of an accumulator then comes two blocks after its write, not one, which keeps
+// the store-to-load chain off the critical path for small filters.
 //
 // dwArgs: dst 0, src 8, w 16, n 24, rows 32, dstStride 40 (bytes), srcStride 48 (bytes),
 // kh 56, kw 64, dilH 72 (bytes: rows apart * srcStride), dilW 80 (bytes), bias 88 (float32),
@@ -22,7 +25,7 @@
 //
 // Registers: AX args, DI dst (g) row, SI src row, R13 rows left, BX byte offset in the row,
 // CX values left in the row, R8 weight (acc) pointer, R9 src row of tap row ky, R10/R11 ky/kx
-// counters, R12 tap address, DX dilW.
+// counters, R12 tap address, DX dilW, R14 dwGrad's accumulator half.
 
 // dwmask: 8 x all-ones then 8 x zero; dwmask+32-4n holds n leading set lanes.
 DATA dwmask<>+0(SB)/4, $0xffffffff
@@ -241,6 +244,7 @@ TEXT ·dwGradAVX512(SB), NOSPLIT, $0-8
 	MOVQ 16(AX), DI
 	MOVQ 8(AX), SI
 	MOVQ 80(AX), DX
+	XORQ R14, R14
 dwGradAVX512_row:
 	XORQ BX, BX
 	MOVQ 24(AX), CX
@@ -256,6 +260,8 @@ dwGradAVX512_b8:
 	VMOVUPS 384(DI)(BX*1), Z6
 	VMOVUPS 448(DI)(BX*1), Z7
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX512_b8_ky:
@@ -272,7 +278,7 @@ dwGradAVX512_b8_kx:
 	VFMADD231PS 384(R12), Z6, Z8
 	VFMADD231PS 448(R12), Z7, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_b8_kx
@@ -290,6 +296,8 @@ dwGradAVX512_b4:
 	VMOVUPS 128(DI)(BX*1), Z2
 	VMOVUPS 192(DI)(BX*1), Z3
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX512_b4_ky:
@@ -302,7 +310,7 @@ dwGradAVX512_b4_kx:
 	VFMADD231PS 128(R12), Z2, Z8
 	VFMADD231PS 192(R12), Z3, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_b4_kx
@@ -317,6 +325,8 @@ dwGradAVX512_b1:
 	JLT dwGradAVX512_tail
 	VMOVUPS 0(DI)(BX*1), Z0
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX512_b1_ky:
@@ -326,7 +336,7 @@ dwGradAVX512_b1_kx:
 	VMOVUPS (R8), Z8
 	VFMADD231PS 0(R12), Z0, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_b1_kx
@@ -345,6 +355,8 @@ dwGradAVX512_tail:
 	KMOVW R8, K1
 	VMOVUPS.Z (DI)(BX*1), K1, Z0
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX512_tail_ky:
@@ -354,7 +366,7 @@ dwGradAVX512_tail_kx:
 	VMOVUPS (R8), Z8
 	VFMADD231PS (R12), Z0, K1, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_tail_kx
@@ -569,6 +581,7 @@ TEXT ·dwGradAVX2(SB), NOSPLIT, $0-8
 	MOVQ 16(AX), DI
 	MOVQ 8(AX), SI
 	MOVQ 80(AX), DX
+	XORQ R14, R14
 dwGradAVX2_row:
 	XORQ BX, BX
 	MOVQ 24(AX), CX
@@ -584,6 +597,8 @@ dwGradAVX2_b8:
 	VMOVUPS 192(DI)(BX*1), Y6
 	VMOVUPS 224(DI)(BX*1), Y7
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX2_b8_ky:
@@ -600,7 +615,7 @@ dwGradAVX2_b8_kx:
 	VFMADD231PS 192(R12), Y6, Y8
 	VFMADD231PS 224(R12), Y7, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_b8_kx
@@ -618,6 +633,8 @@ dwGradAVX2_b4:
 	VMOVUPS 64(DI)(BX*1), Y2
 	VMOVUPS 96(DI)(BX*1), Y3
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX2_b4_ky:
@@ -630,7 +647,7 @@ dwGradAVX2_b4_kx:
 	VFMADD231PS 64(R12), Y2, Y8
 	VFMADD231PS 96(R12), Y3, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_b4_kx
@@ -645,6 +662,8 @@ dwGradAVX2_b1:
 	JLT dwGradAVX2_tail
 	VMOVUPS 0(DI)(BX*1), Y0
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX2_b1_ky:
@@ -654,7 +673,7 @@ dwGradAVX2_b1_kx:
 	VMOVUPS (R8), Y8
 	VFMADD231PS 0(R12), Y0, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_b1_kx
@@ -673,6 +692,8 @@ dwGradAVX2_tail:
 	VMOVDQU (R8), Y10
 	VMASKMOVPS (DI)(BX*1), Y10, Y0
 	MOVQ 0(AX), R8
+	ADDQ R14, R8
+	XORQ $64, R14
 	LEAQ (SI)(BX*1), R9
 	MOVQ 56(AX), R10
 dwGradAVX2_tail_ky:
@@ -683,7 +704,7 @@ dwGradAVX2_tail_kx:
 	VMASKMOVPS (R12), Y10, Y11
 	VFMADD231PS Y11, Y0, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $64, R8
+	ADDQ $128, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_tail_kx

@@ -12,7 +12,7 @@ import (
 // while these keep a strip of outputs in registers across all taps.
 
 // DWGradLanes is the number of partial sums DWConvGradRows keeps per tap.
-const DWGradLanes = 16
+const DWGradLanes = 32
 
 // DWFilter is one channel's filter: KH x KW taps W (row-major), DilH/DilW apart.
 type DWFilter struct {
@@ -137,7 +137,7 @@ func dwRowsGeneric(a *dwArgs) {
 	}
 }
 
-// dwGradGeneric is the pure-Go twin of the gradient kernel: lane x mod 16 of each tap
+// dwGradGeneric is the pure-Go twin of the gradient kernel: lane x mod DWGradLanes of each tap
 // collects the products of column x.
 func dwGradGeneric(a *dwArgs) {
 	acc := dwSlice(a.dst, 0, a.kh*a.kw*DWGradLanes)

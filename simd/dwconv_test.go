@@ -1,6 +1,7 @@
 package simd
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -177,3 +178,31 @@ func TestDWConvBounds(t *testing.T) {
 }
 
 func sameBits(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+
+// BenchmarkDWConv runs the kernels alone on one cache-resident 256x256 plane (the
+// ops-level benchmarks add padding copies, memory traffic and threads).
+func BenchmarkDWConv(b *testing.B) {
+	for _, f := range []DWFilter{{KH: 3, KW: 3, DilH: 1, DilW: 1}, {KH: 5, KW: 5, DilH: 1, DilW: 1}, {KH: 7, KW: 7, DilH: 3, DilW: 3}} {
+		const n = 256
+		sStride := n + (f.KW-1)*f.DilW
+		r := rand.New(rand.NewPCG(1, 2))
+		src := randSlice(r, (n+(f.KH-1)*f.DilH)*sStride)
+		dst := randSlice(r, n*n)
+		f.W = randSlice(r, f.KH*f.KW)
+		acc := make([]float32, f.KH*f.KW*DWGradLanes)
+		flops := float64(2 * n * n * f.KH * f.KW)
+		name := fmt.Sprintf("%dx%dd%d", f.KH, f.KW, f.DilH)
+		b.Run(name+"/rows", func(b *testing.B) {
+			for b.Loop() {
+				DWConvRows(dst, n, src, sStride, n, n, f, 0, false)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
+		b.Run(name+"/grad", func(b *testing.B) {
+			for b.Loop() {
+				DWConvGradRows(acc, dst, n, src, sStride, n, n, f)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
+	}
+}
