@@ -21,6 +21,11 @@ type SynthOptions struct {
 	QueryH, QueryW int
 	Workers        int // render goroutines (0: GOMAXPROCS)
 	Quality        int // JPEG quality (0: 90)
+	// Easy lays out sparser tiles: 6-9 buildings instead of 14-23, and 1-2 buildings of
+	// the target's class besides it instead of 2-4. Still cross-view (the query is an
+	// oblique or street-level rendering) and still with same-class distractors, but
+	// learnable by a small model from scratch in minutes: the embedded default uses it.
+	Easy bool
 }
 
 func (o *SynthOptions) defaults() error {
@@ -62,7 +67,7 @@ const origScale = 2
 // synthOne renders record i; it depends only on (seed, i), never on worker scheduling.
 func synthOne(o *SynthOptions, i int) synthSample {
 	r := rand.New(rand.NewPCG(o.Seed, mixSeed(uint64(i), 0x5157)))
-	sc := newScene(r)
+	sc := newScene(r, o.Easy)
 	sat, box, rbox := sc.renderSatellite(r, o.SatSize)
 	var q *RGB
 	var click [2]float64
@@ -264,7 +269,7 @@ func EmbeddedDefault(set string) (train, val *Dataset, err error) {
 	if sub == "CVOGL_SVI" {
 		qw = 2 * EmbeddedQueryH
 	}
-	ds, err := synthMemory(SynthOptions{Set: set, Seed: embeddedSeed, SatSize: EmbeddedSatSize, QueryH: EmbeddedQueryH, QueryW: qw},
+	ds, err := synthMemory(SynthOptions{Set: set, Seed: embeddedSeed, SatSize: EmbeddedSatSize, QueryH: EmbeddedQueryH, QueryW: qw, Easy: true},
 		map[string]int{"train": EmbeddedTrain, "val": EmbeddedVal})
 	if err != nil {
 		return nil, nil, err

@@ -132,15 +132,15 @@ func jitter(r *rand.Rand, c color3, amount float64) color3 {
 // newScene lays out a tile: roads first, then fields, buildings along the roads, parking
 // next to shops, trees in clusters. One building of the target's class (with at least two
 // same-class distractors) well inside the tile is the target.
-func newScene(r *rand.Rand) *scene {
+func newScene(r *rand.Rand, easy bool) *scene {
 	for {
-		if s := tryScene(r); s != nil {
+		if s := tryScene(r, easy); s != nil {
 			return s
 		}
 	}
 }
 
-func tryScene(r *rand.Rand) *scene {
+func tryScene(r *rand.Rand, easy bool) *scene {
 	s := &scene{noiseSeed: r.Uint64()}
 	s.grass = jitter(r, color3{0.36, 0.47, 0.24}, 0.15)
 	// Roads: 2-4 straight roads crossing the tile near its centre.
@@ -164,6 +164,10 @@ func tryScene(r *rand.Rand) *scene {
 	targetClass := r.IntN(len(synthClasses))
 	want := 14 + r.IntN(10)
 	sameLeft := 3 + r.IntN(3) // the target plus 2-4 distractors of its class
+	if easy {
+		want = 6 + r.IntN(4)
+		sameLeft = 2 + r.IntN(2) // the target plus 1-2 distractors
+	}
 	for tries := 0; len(s.buildings) < want && tries < 900; tries++ {
 		cls := r.IntN(len(synthClasses))
 		if sameLeft > 0 {
