@@ -25,6 +25,7 @@ func runSynth(fs *flag.FlagSet, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed (same seed, same files)")
 	satSize := fs.Int("sat-size", loader.DefaultSatSize, "satellite tile size in pixels")
 	workers := fs.Int("workers", 0, "render goroutines (0: all cores)")
+	easy := fs.Bool("easy", false, "sparser tiles with fewer same-class distractors (what the embedded default uses)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func runSynth(fs *flag.FlagSet, args []string) error {
 		return usagef("--sat-size must be at least 32")
 	}
 	start := time.Now()
-	splits, err := loader.Synthesize(*out, loader.SynthOptions{Set: *set, N: *n, Seed: *seed, SatSize: *satSize, Workers: *workers})
+	splits, err := loader.Synthesize(*out, loader.SynthOptions{Set: *set, N: *n, Seed: *seed, SatSize: *satSize, Workers: *workers, Easy: *easy})
 	if err != nil {
 		return err
 	}
