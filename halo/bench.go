@@ -25,6 +25,10 @@ type BenchOptions struct {
 	Repeat      int  // timed runs (median reported)
 	Warmup      int  // untimed runs first
 	Seed        uint64
+	// Recompute, RecomputeChunk: as Config's (training memory for time); not with
+	// Profile, whose staged forward is the plain one.
+	Recompute      bool
+	RecomputeChunk int
 	// PeakGFLOPS is the machine's float32 peak; 0 measures it (simd.MeasurePeak on
 	// simd.Threads() threads).
 	PeakGFLOPS float64
@@ -35,18 +39,20 @@ type BenchOptions struct {
 // over the timed runs); FLOP rates count a MAC as 2 FLOP and a training step as 3
 // forward passes.
 type BenchResult struct {
-	Preset      string    `json:"preset"`
-	Set         string    `json:"set"`
-	Batch       int       `json:"batch"`
-	Threads     int       `json:"threads"`
-	SIMDPath    string    `json:"simd_path"`
-	Params      int       `json:"params"`
-	Repeat      int       `json:"repeat"`
-	Warmup      int       `json:"warmup"`
-	ForwardGMAC float64   `json:"forward_gmac"` // per batch
-	ForwardS    float64   `json:"forward_s"`
-	ForwardRuns []float64 `json:"forward_runs_s"`
-	ForwardMinS float64   `json:"forward_min_s"`
+	Preset         string    `json:"preset"`
+	Set            string    `json:"set"`
+	Batch          int       `json:"batch"`
+	Threads        int       `json:"threads"`
+	SIMDPath       string    `json:"simd_path"`
+	Params         int       `json:"params"`
+	Repeat         int       `json:"repeat"`
+	Warmup         int       `json:"warmup"`
+	Recompute      bool      `json:"recompute"`
+	RecomputeChunk int       `json:"recompute_chunk,omitempty"`
+	ForwardGMAC    float64   `json:"forward_gmac"` // per batch
+	ForwardS       float64   `json:"forward_s"`
+	ForwardRuns    []float64 `json:"forward_runs_s"`
+	ForwardMinS    float64   `json:"forward_min_s"`
 	// ForwardCPUShare is the median of process CPU time / (wall time * threads) over
 	// the runs: well below 1 when other processes held the cores (or code ran serially).
 	ForwardCPUShare float64 `json:"forward_cpu_share"`
@@ -115,13 +121,17 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Recompute && o.Profile {
+		return nil, fmt.Errorf("halo bench: the profile times the plain forward; it cannot be combined with recomputation")
+	}
+	cfg.Recompute, cfg.RecomputeChunk = o.Recompute, o.RecomputeChunk
 	logf := func(format string, a ...any) {
 		if o.Log != nil {
 			fmt.Fprintf(o.Log, format+"\n", a...)
 		}
 	}
 	r := &BenchResult{Preset: cfg.Name, Set: o.Set, Batch: o.Batch, Threads: simd.Threads(), SIMDPath: simd.Path(),
-		Repeat: o.Repeat, Warmup: o.Warmup, ForwardGMAC: ForwardMACs(cfg, o.Batch) / 1e9, PeakGFLOPS: o.PeakGFLOPS, PeakSource: "given"}
+		Repeat: o.Repeat, Warmup: o.Warmup, Recompute: o.Recompute, RecomputeChunk: o.RecomputeChunk, ForwardGMAC: ForwardMACs(cfg, o.Batch) / 1e9, PeakGFLOPS: o.PeakGFLOPS, PeakSource: "given"}
 	if r.Set == "" {
 		r.Set = "drone"
 	}

@@ -30,6 +30,8 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	threads := fs.Int("threads", 0, "compute threads (0: all CPUs)")
 	peak := fs.Float64("peak", 0, "the machine's float32 peak in GFLOP/s (0: measure it)")
 	seed := fs.Uint64("seed", 1, "seed for the initialisation and the synthetic inputs")
+	recompute := fs.Bool("recompute", false, "training: recompute the LSKNet blocks in the backward pass (less memory, more time; not with --profile)")
+	chunk := fs.Int("recompute-chunk", 0, "with --recompute: run the LSKNet branches this many samples at a time (0: 1)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -37,8 +39,11 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *batch <= 0 || *repeat <= 0 || *warmup < 0 || *threads < 0 {
-		return usagef("--batch and --repeat must be positive, --warmup and --threads not negative")
+	if *batch <= 0 || *repeat <= 0 || *warmup < 0 || *threads < 0 || *chunk < 0 {
+		return usagef("--batch and --repeat must be positive, --warmup, --threads and --recompute-chunk not negative")
+	}
+	if *recompute && *profile {
+		return usagef("--profile times the plain forward; drop --recompute")
 	}
 	if _, err := halo.Preset(*preset, *set); err != nil {
 		return usagef("%v", err)
@@ -48,7 +53,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	}
 	out := fs.Output()
 	o := halo.BenchOptions{Preset: *preset, Set: *set, Batch: *batch, Train: *train, Profile: *profile,
-		Repeat: *repeat, Warmup: *warmup, Seed: *seed, PeakGFLOPS: *peak}
+		Repeat: *repeat, Warmup: *warmup, Seed: *seed, PeakGFLOPS: *peak, Recompute: *recompute, RecomputeChunk: *chunk}
 	if !*asJSON {
 		o.Log = out
 	}
@@ -62,7 +67,11 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	fmt.Fprintf(w, "halo bench %s/%s, batch %d, %d threads, simd %s, %d parameters\n", r.Preset, r.Set, r.Batch, r.Threads, r.SIMDPath, r.Params)
+	fmt.Fprintf(w, "halo bench %s/%s, batch %d, %d threads, simd %s, %d parameters", r.Preset, r.Set, r.Batch, r.Threads, r.SIMDPath, r.Params)
+	if r.Recompute {
+		fmt.Fprintf(w, ", LSKNet recomputed in backward (chunk %d)", max(1, r.RecomputeChunk))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "forward (eval):  %.3f s/batch (best %.3f)  %.2f samples/s  %.1f GFLOP/s  %.1f%% of peak  (%.2f GMAC per batch; CPU share %.2f)\n",
 		r.ForwardS, r.ForwardMinS, r.SamplesPerS, r.GFLOPS, 100*r.PeakFraction, r.ForwardGMAC, r.ForwardCPUShare)
 	if *train {

@@ -72,10 +72,25 @@ func abs(x float64) float64 {
 }
 
 func TestBenchUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"--preset", "huge"}, {"--set", "moon"}, {"--batch", "0"}, {"--repeat", "0"}, {"extra"}} {
+	for _, args := range [][]string{{"--preset", "huge"}, {"--set", "moon"}, {"--batch", "0"}, {"--repeat", "0"}, {"extra"},
+		{"--recompute", "--profile"}, {"--recompute-chunk", "-1"}} {
 		var out, errb bytes.Buffer
 		if rc := runMain(append([]string{"bench"}, args...), &out, &errb); rc != 2 {
 			t.Errorf("halo bench %v: exit %d, want 2 (usage)", args, rc)
 		}
+	}
+}
+
+func TestBenchRecompute(t *testing.T) {
+	s := runBenchCLI(t, "--preset", "tiny", "--batch", "2", "--train", "--recompute", "--repeat", "1", "--warmup", "0", "--peak", "100", "--json")
+	var r struct {
+		Recompute  bool    `json:"recompute"`
+		TrainStepS float64 `json:"train_step_s"`
+	}
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Recompute || !(r.TrainStepS > 0) {
+		t.Errorf("recompute %v, train_step_s %v", r.Recompute, r.TrainStepS)
 	}
 }
