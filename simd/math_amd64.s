@@ -586,6 +586,168 @@ DATA geluc10<>+56(SB)/4, $0xbdad8d43
 DATA geluc10<>+60(SB)/4, $0xbdad8d43
 GLOBL geluc10<>(SB), RODATA|NOPTR, $64
 
+DATA gelus0<>+0(SB)/4, $0x3ecc422a
+DATA gelus0<>+4(SB)/4, $0x3ecc422a
+DATA gelus0<>+8(SB)/4, $0x3ecc422a
+DATA gelus0<>+12(SB)/4, $0x3ecc422a
+DATA gelus0<>+16(SB)/4, $0x3ecc422a
+DATA gelus0<>+20(SB)/4, $0x3ecc422a
+DATA gelus0<>+24(SB)/4, $0x3ecc422a
+DATA gelus0<>+28(SB)/4, $0x3ecc422a
+DATA gelus0<>+32(SB)/4, $0x3ecc422a
+DATA gelus0<>+36(SB)/4, $0x3ecc422a
+DATA gelus0<>+40(SB)/4, $0x3ecc422a
+DATA gelus0<>+44(SB)/4, $0x3ecc422a
+DATA gelus0<>+48(SB)/4, $0x3ecc422a
+DATA gelus0<>+52(SB)/4, $0x3ecc422a
+DATA gelus0<>+56(SB)/4, $0x3ecc422a
+DATA gelus0<>+60(SB)/4, $0x3ecc422a
+GLOBL gelus0<>(SB), RODATA|NOPTR, $64
+
+DATA gelus1<>+0(SB)/4, $0xbd882c1c
+DATA gelus1<>+4(SB)/4, $0xbd882c1c
+DATA gelus1<>+8(SB)/4, $0xbd882c1c
+DATA gelus1<>+12(SB)/4, $0xbd882c1c
+DATA gelus1<>+16(SB)/4, $0xbd882c1c
+DATA gelus1<>+20(SB)/4, $0xbd882c1c
+DATA gelus1<>+24(SB)/4, $0xbd882c1c
+DATA gelus1<>+28(SB)/4, $0xbd882c1c
+DATA gelus1<>+32(SB)/4, $0xbd882c1c
+DATA gelus1<>+36(SB)/4, $0xbd882c1c
+DATA gelus1<>+40(SB)/4, $0xbd882c1c
+DATA gelus1<>+44(SB)/4, $0xbd882c1c
+DATA gelus1<>+48(SB)/4, $0xbd882c1c
+DATA gelus1<>+52(SB)/4, $0xbd882c1c
+DATA gelus1<>+56(SB)/4, $0xbd882c1c
+DATA gelus1<>+60(SB)/4, $0xbd882c1c
+GLOBL gelus1<>(SB), RODATA|NOPTR, $64
+
+DATA gelus2<>+0(SB)/4, $0x3c236821
+DATA gelus2<>+4(SB)/4, $0x3c236821
+DATA gelus2<>+8(SB)/4, $0x3c236821
+DATA gelus2<>+12(SB)/4, $0x3c236821
+DATA gelus2<>+16(SB)/4, $0x3c236821
+DATA gelus2<>+20(SB)/4, $0x3c236821
+DATA gelus2<>+24(SB)/4, $0x3c236821
+DATA gelus2<>+28(SB)/4, $0x3c236821
+DATA gelus2<>+32(SB)/4, $0x3c236821
+DATA gelus2<>+36(SB)/4, $0x3c236821
+DATA gelus2<>+40(SB)/4, $0x3c236821
+DATA gelus2<>+44(SB)/4, $0x3c236821
+DATA gelus2<>+48(SB)/4, $0x3c236821
+DATA gelus2<>+52(SB)/4, $0x3c236821
+DATA gelus2<>+56(SB)/4, $0x3c236821
+DATA gelus2<>+60(SB)/4, $0x3c236821
+GLOBL gelus2<>(SB), RODATA|NOPTR, $64
+
+DATA gelus3<>+0(SB)/4, $0xba9ba020
+DATA gelus3<>+4(SB)/4, $0xba9ba020
+DATA gelus3<>+8(SB)/4, $0xba9ba020
+DATA gelus3<>+12(SB)/4, $0xba9ba020
+DATA gelus3<>+16(SB)/4, $0xba9ba020
+DATA gelus3<>+20(SB)/4, $0xba9ba020
+DATA gelus3<>+24(SB)/4, $0xba9ba020
+DATA gelus3<>+28(SB)/4, $0xba9ba020
+DATA gelus3<>+32(SB)/4, $0xba9ba020
+DATA gelus3<>+36(SB)/4, $0xba9ba020
+DATA gelus3<>+40(SB)/4, $0xba9ba020
+DATA gelus3<>+44(SB)/4, $0xba9ba020
+DATA gelus3<>+48(SB)/4, $0xba9ba020
+DATA gelus3<>+52(SB)/4, $0xba9ba020
+DATA gelus3<>+56(SB)/4, $0xba9ba020
+DATA gelus3<>+60(SB)/4, $0xba9ba020
+GLOBL gelus3<>(SB), RODATA|NOPTR, $64
+
+DATA gelus4<>+0(SB)/4, $0x38f21587
+DATA gelus4<>+4(SB)/4, $0x38f21587
+DATA gelus4<>+8(SB)/4, $0x38f21587
+DATA gelus4<>+12(SB)/4, $0x38f21587
+DATA gelus4<>+16(SB)/4, $0x38f21587
+DATA gelus4<>+20(SB)/4, $0x38f21587
+DATA gelus4<>+24(SB)/4, $0x38f21587
+DATA gelus4<>+28(SB)/4, $0x38f21587
+DATA gelus4<>+32(SB)/4, $0x38f21587
+DATA gelus4<>+36(SB)/4, $0x38f21587
+DATA gelus4<>+40(SB)/4, $0x38f21587
+DATA gelus4<>+44(SB)/4, $0x38f21587
+DATA gelus4<>+48(SB)/4, $0x38f21587
+DATA gelus4<>+52(SB)/4, $0x38f21587
+DATA gelus4<>+56(SB)/4, $0x38f21587
+DATA gelus4<>+60(SB)/4, $0x38f21587
+GLOBL gelus4<>(SB), RODATA|NOPTR, $64
+
+DATA gelus5<>+0(SB)/4, $0xb71e747d
+DATA gelus5<>+4(SB)/4, $0xb71e747d
+DATA gelus5<>+8(SB)/4, $0xb71e747d
+DATA gelus5<>+12(SB)/4, $0xb71e747d
+DATA gelus5<>+16(SB)/4, $0xb71e747d
+DATA gelus5<>+20(SB)/4, $0xb71e747d
+DATA gelus5<>+24(SB)/4, $0xb71e747d
+DATA gelus5<>+28(SB)/4, $0xb71e747d
+DATA gelus5<>+32(SB)/4, $0xb71e747d
+DATA gelus5<>+36(SB)/4, $0xb71e747d
+DATA gelus5<>+40(SB)/4, $0xb71e747d
+DATA gelus5<>+44(SB)/4, $0xb71e747d
+DATA gelus5<>+48(SB)/4, $0xb71e747d
+DATA gelus5<>+52(SB)/4, $0xb71e747d
+DATA gelus5<>+56(SB)/4, $0xb71e747d
+DATA gelus5<>+60(SB)/4, $0xb71e747d
+GLOBL gelus5<>(SB), RODATA|NOPTR, $64
+
+DATA gelus6<>+0(SB)/4, $0x3532c511
+DATA gelus6<>+4(SB)/4, $0x3532c511
+DATA gelus6<>+8(SB)/4, $0x3532c511
+DATA gelus6<>+12(SB)/4, $0x3532c511
+DATA gelus6<>+16(SB)/4, $0x3532c511
+DATA gelus6<>+20(SB)/4, $0x3532c511
+DATA gelus6<>+24(SB)/4, $0x3532c511
+DATA gelus6<>+28(SB)/4, $0x3532c511
+DATA gelus6<>+32(SB)/4, $0x3532c511
+DATA gelus6<>+36(SB)/4, $0x3532c511
+DATA gelus6<>+40(SB)/4, $0x3532c511
+DATA gelus6<>+44(SB)/4, $0x3532c511
+DATA gelus6<>+48(SB)/4, $0x3532c511
+DATA gelus6<>+52(SB)/4, $0x3532c511
+DATA gelus6<>+56(SB)/4, $0x3532c511
+DATA gelus6<>+60(SB)/4, $0x3532c511
+GLOBL gelus6<>(SB), RODATA|NOPTR, $64
+
+DATA gelus7<>+0(SB)/4, $0xb3311135
+DATA gelus7<>+4(SB)/4, $0xb3311135
+DATA gelus7<>+8(SB)/4, $0xb3311135
+DATA gelus7<>+12(SB)/4, $0xb3311135
+DATA gelus7<>+16(SB)/4, $0xb3311135
+DATA gelus7<>+20(SB)/4, $0xb3311135
+DATA gelus7<>+24(SB)/4, $0xb3311135
+DATA gelus7<>+28(SB)/4, $0xb3311135
+DATA gelus7<>+32(SB)/4, $0xb3311135
+DATA gelus7<>+36(SB)/4, $0xb3311135
+DATA gelus7<>+40(SB)/4, $0xb3311135
+DATA gelus7<>+44(SB)/4, $0xb3311135
+DATA gelus7<>+48(SB)/4, $0xb3311135
+DATA gelus7<>+52(SB)/4, $0xb3311135
+DATA gelus7<>+56(SB)/4, $0xb3311135
+DATA gelus7<>+60(SB)/4, $0xb3311135
+GLOBL gelus7<>(SB), RODATA|NOPTR, $64
+
+DATA gelus8<>+0(SB)/4, $0x311c3c5c
+DATA gelus8<>+4(SB)/4, $0x311c3c5c
+DATA gelus8<>+8(SB)/4, $0x311c3c5c
+DATA gelus8<>+12(SB)/4, $0x311c3c5c
+DATA gelus8<>+16(SB)/4, $0x311c3c5c
+DATA gelus8<>+20(SB)/4, $0x311c3c5c
+DATA gelus8<>+24(SB)/4, $0x311c3c5c
+DATA gelus8<>+28(SB)/4, $0x311c3c5c
+DATA gelus8<>+32(SB)/4, $0x311c3c5c
+DATA gelus8<>+36(SB)/4, $0x311c3c5c
+DATA gelus8<>+40(SB)/4, $0x311c3c5c
+DATA gelus8<>+44(SB)/4, $0x311c3c5c
+DATA gelus8<>+48(SB)/4, $0x311c3c5c
+DATA gelus8<>+52(SB)/4, $0x311c3c5c
+DATA gelus8<>+56(SB)/4, $0x311c3c5c
+DATA gelus8<>+60(SB)/4, $0x311c3c5c
+GLOBL gelus8<>(SB), RODATA|NOPTR, $64
+
 DATA masktab<>+0(SB)/4, $0xffffffff
 DATA masktab<>+4(SB)/4, $0xffffffff
 DATA masktab<>+8(SB)/4, $0xffffffff
@@ -725,6 +887,22 @@ GLOBL masktab<>(SB), RODATA|NOPTR, $64
 	VXORPS      Y6, Y6, Y6; \
 	VCMPPS      $0x1d, Y6, Y0, Y6; \
 	VBLENDVPS   Y6, Y4, Y5, Y3; \
+	VMULPS      Y0, Y0, Y11; \
+	VMOVUPS     gelus8<>(SB), Y12; \
+	VFMADD213PS gelus7<>(SB), Y11, Y12; \
+	VFMADD213PS gelus6<>(SB), Y11, Y12; \
+	VFMADD213PS gelus5<>(SB), Y11, Y12; \
+	VFMADD213PS gelus4<>(SB), Y11, Y12; \
+	VFMADD213PS gelus3<>(SB), Y11, Y12; \
+	VFMADD213PS gelus2<>(SB), Y11, Y12; \
+	VFMADD213PS gelus1<>(SB), Y11, Y12; \
+	VFMADD213PS gelus0<>(SB), Y11, Y12; \
+	VMOVUPS     half<>(SB), Y13; \
+	VFMADD231PS Y12, Y0, Y13; \
+	VMULPS      Y0, Y13, Y13; \
+	VANDPS      absmask<>(SB), Y0, Y14; \
+	VCMPPS      $0x12, one<>(SB), Y14, Y14; \
+	VBLENDVPS   Y14, Y13, Y3, Y3; \
 	VCMPPS      $3, Y0, Y0, Y6; \
 	VBLENDVPS   Y6, Y0, Y3, Y3
 
@@ -802,6 +980,22 @@ GLOBL masktab<>(SB), RODATA|NOPTR, $64
 	VPXORD      Z6, Z6, Z6; \
 	VCMPPS      $0x1d, Z6, Z0, K2; \
 	VMOVAPS     Z4, K2, Z5; \
+	VMULPS      Z0, Z0, Z11; \
+	VMOVUPS     gelus8<>(SB), Z12; \
+	VFMADD213PS gelus7<>(SB), Z11, Z12; \
+	VFMADD213PS gelus6<>(SB), Z11, Z12; \
+	VFMADD213PS gelus5<>(SB), Z11, Z12; \
+	VFMADD213PS gelus4<>(SB), Z11, Z12; \
+	VFMADD213PS gelus3<>(SB), Z11, Z12; \
+	VFMADD213PS gelus2<>(SB), Z11, Z12; \
+	VFMADD213PS gelus1<>(SB), Z11, Z12; \
+	VFMADD213PS gelus0<>(SB), Z11, Z12; \
+	VMOVUPS     half<>(SB), Z13; \
+	VFMADD231PS Z12, Z0, Z13; \
+	VMULPS      Z0, Z13, Z13; \
+	VPANDD      absmask<>(SB), Z0, Z14; \
+	VCMPPS      $0x12, one<>(SB), Z14, K2; \
+	VMOVAPS     Z13, K2, Z5; \
 	VCMPPS      $3, Z0, Z0, K2; \
 	VMOVAPS     Z0, K2, Z5; \
 	VMOVAPS     Z5, Z3

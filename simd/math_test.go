@@ -81,7 +81,7 @@ var mathFuncs = []struct {
 				return 0
 			}
 			return x * 0.5 * math.Erfc(-x/math.Sqrt2)
-		}, -16, 16, 8.5},
+		}, -16, 16, 6},
 }
 
 // TestMathAccuracy checks every path against math.Exp/math.Erf/math.Expm1 in float64
