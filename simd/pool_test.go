@@ -105,3 +105,17 @@ func TestSetThreads(t *testing.T) {
 		t.Fatal("SetThreads did not restore")
 	}
 }
+
+func TestParallelForNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops entries at random under the race detector")
+	}
+	old := SetThreads(2)
+	defer SetThreads(old)
+	var sink atomic.Int64
+	fn := func(lo, hi int) { sink.Add(int64(hi - lo)) }
+	ParallelFor(1000, 1, fn)
+	if a := testing.AllocsPerRun(20, func() { ParallelFor(1000, 1, fn) }); a > 0.5 {
+		t.Errorf("ParallelFor allocates %v times per call", a)
+	}
+}
