@@ -15,8 +15,8 @@ type StageCost struct {
 
 // ForwardMACs returns the multiply-accumulates of one forward pass (eval mode) over a
 // batch: every convolution (N*OH*OW*OutC*InC/groups*KH*KW), linear layer and matrix
-// product of the network, elementwise work, norms and pooling not counted. A FLOP is
-// half a MAC; a training step costs about three forward passes.
+// product of the network, elementwise work, norms and pooling not counted. A MAC is
+// two FLOPs; a training step costs about three forward passes.
 func ForwardMACs(cfg Config, batch int) float64 {
 	var s float64
 	for _, st := range ForwardStages(cfg, batch, false) {
