@@ -9,15 +9,21 @@ package simd
 func dwRowsAVX512(a *dwArgs)
 
 //go:noescape
+func dwPairsAVX512(a *dwArgs)
+
+//go:noescape
 func dwGradAVX512(a *dwArgs)
 
 //go:noescape
 func dwRowsAVX2(a *dwArgs)
 
 //go:noescape
+func dwPairsAVX2(a *dwArgs)
+
+//go:noescape
 func dwGradAVX2(a *dwArgs)
 
 func init() {
-	dwImpls["avx512"] = dwKernels{rows: dwRowsAVX512, grad: dwGradAVX512}
-	dwImpls["avx2"] = dwKernels{rows: dwRowsAVX2, grad: dwGradAVX2}
+	dwImpls["avx512"] = dwKernels{rows: dwRowsAVX512, pairs: dwPairsAVX512, grad: dwGradAVX512}
+	dwImpls["avx2"] = dwKernels{rows: dwRowsAVX2, pairs: dwPairsAVX2, grad: dwGradAVX2}
 }

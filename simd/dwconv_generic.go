@@ -41,7 +41,33 @@ func DWConvRows(dst []float32, dstStride int, src []float32, srcStride int, rows
 	if accumulate {
 		a.accum = 1
 	}
-	dwFor().rows(&a)
+	k := dwFor()
+	d := f.DilH
+	if f.KH < 2 || rows < 2*d {
+		k.rows(&a)
+		return
+	}
+	// Rows r and r+d go together: with d == 1 every two rows, else each block of 2d
+	// rows as d pairs; what is left (under 2d rows) runs one row at a time.
+	pairs := func(r0, npairs, step int) {
+		b := a
+		b.dst, b.src, b.rows = &dst[r0*dstStride], &src[r0*srcStride], npairs
+		b.dstStride, b.srcStride, b.pairOff = 4*step*dstStride, 4*step*srcStride, 4*d*dstStride
+		k.pairs(&b)
+	}
+	r := 0
+	if d == 1 {
+		pairs(0, rows/2, 2)
+		r = rows / 2 * 2
+	} else {
+		for ; r+2*d <= rows; r += 2 * d {
+			pairs(r, d, 1)
+		}
+	}
+	if r < rows {
+		a.dst, a.src, a.rows = &dst[r*dstStride], &src[r*srcStride], rows-r
+		k.rows(&a)
+	}
 }
 
 // DWConvGradRows accumulates the filter gradient of rows output rows of n values:
@@ -90,14 +116,15 @@ type dwArgs struct {
 	dilH, dilW           int
 	bias                 float32
 	accum                int32
+	pairOff              int // dwPairs: bytes from a pair's first output row to its second
 }
 
 type dwKernels struct {
-	rows, grad func(a *dwArgs)
+	rows, pairs, grad func(a *dwArgs)
 }
 
 // dwImpls maps a dispatch path's name to its kernels; dwconv_amd64.go adds the assembly.
-var dwImpls = map[string]dwKernels{"generic": {rows: dwRowsGeneric, grad: dwGradGeneric}}
+var dwImpls = map[string]dwKernels{"generic": {rows: dwRowsGeneric, pairs: dwPairsGeneric, grad: dwGradGeneric}}
 
 // dwFor follows the active path (tests swap it).
 func dwFor() dwKernels {
@@ -134,6 +161,21 @@ func dwRowsGeneric(a *dwArgs) {
 			}
 			d[x] = acc
 		}
+	}
+}
+
+// dwPairsGeneric is the twin of the pair kernel: each row of a pair as dwRowsGeneric,
+// which sums a row's taps in the same order.
+func dwPairsGeneric(a *dwArgs) {
+	for r := 0; r < a.rows; r++ {
+		b := *a
+		b.rows = 1
+		b.dst = (*float32)(unsafe.Add(unsafe.Pointer(a.dst), r*a.dstStride))
+		b.src = (*float32)(unsafe.Add(unsafe.Pointer(a.src), r*a.srcStride))
+		dwRowsGeneric(&b)
+		b.dst = (*float32)(unsafe.Add(unsafe.Pointer(b.dst), a.pairOff))
+		b.src = (*float32)(unsafe.Add(unsafe.Pointer(b.src), a.dilH))
+		dwRowsGeneric(&b)
 	}
 }
 

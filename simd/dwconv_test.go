@@ -21,11 +21,11 @@ func dwCases() []dwCase {
 	filters := [][4]int{{3, 3, 1, 1}, {5, 5, 1, 1}, {7, 7, 3, 3}, {1, 1, 1, 1}, {2, 3, 2, 1}}
 	for n := 0; n <= 70; n++ {
 		f := filters[n%len(filters)]
-		cs = append(cs, dwCase{rows: 1 + n%3, n: n, kh: f[0], kw: f[1], dilH: f[2], dilW: f[3], dGap: n % 2, sGap: n % 3, off: n % 5})
+		cs = append(cs, dwCase{rows: 1 + n%9, n: n, kh: f[0], kw: f[1], dilH: f[2], dilW: f[3], dGap: n % 2, sGap: n % 3, off: n % 5})
 	}
 	for _, n := range []int{97, 127, 128, 129, 131, 191, 255, 256, 257, 300} {
 		for i := 0; i < 2; i++ {
-			cs = append(cs, dwCase{rows: 1 + r.IntN(4), n: n, kh: 1 + r.IntN(7), kw: 1 + r.IntN(7),
+			cs = append(cs, dwCase{rows: 1 + r.IntN(14), n: n, kh: 1 + r.IntN(7), kw: 1 + r.IntN(7),
 				dilH: 1 + r.IntN(3), dilW: 1 + r.IntN(3), dGap: r.IntN(3), sGap: r.IntN(5), off: 1 + r.IntN(7)})
 		}
 	}
