@@ -226,8 +226,7 @@ type gemmBlock struct {
 	packB                    bool    // B must be packed for this block (first ic)
 	aPanels, bPanels         int
 	bGroups                  int // B pack items: groups of bGroup panels (1 when transposed)
-	tasksM, tasksN           int // task grid
-	taskMC, taskNC           int // micro-panels per task, along M and N
+	tasksM, tasksN           int // task grid; panels are spread evenly over it
 }
 
 func (blk *gemmBlock) packItems() int {
@@ -341,10 +340,11 @@ func (g *gemmCtx) drive() {
 	g.cur, g.nxt = nil, nil
 }
 
-// planTasks splits the mcur x nc block of C into a grid of tasks in whole micro-panels:
-// N blocks of at most nb columns (so a task's B part stays in L2), and M blocks, as many
-// as it takes for every thread to get several tasks; the count is rounded to a multiple
-// of the thread count where possible so no thread idles at the end. Tasks are numbered
+// planTasks splits the mcur x nc block of C into a grid of tasks in whole micro-panels,
+// spread evenly (task sizes differ by at most one panel each way): N blocks of at most
+// nb columns (so a task's B part stays in L2), and M blocks, as many as it takes for
+// every thread to get several tasks; the count is rounded to a multiple of the thread
+// count where possible so no thread idles at the end. Tasks are numbered
 // N-block-major, so one thread walks down the M blocks of one N block while its B part
 // stays in L2.
 func (g *gemmCtx) planTasks(b *gemmBlock) {
@@ -359,10 +359,7 @@ func (g *gemmCtx) planTasks(b *gemmBlock) {
 			tm++
 		}
 	}
-	b.taskMC = (aPanels + tm - 1) / tm // panels per task
-	b.tasksM = (aPanels + b.taskMC - 1) / b.taskMC
-	b.taskNC = (bPanels + tn - 1) / tn
-	b.tasksN = (bPanels + b.taskNC - 1) / b.taskNC
+	b.tasksM, b.tasksN = tm, tn
 }
 
 // packAPanel packs rows [ic+p*mr, +mr) x cols [pc, pc+kc) of op(A) into the block's A
@@ -424,8 +421,8 @@ func (g *gemmCtx) packBGroup(b *gemmBlock, p int) {
 func (g *gemmCtx) computeTask(b *gemmBlock, t int) {
 	mr, nr, kc := g.im.mr, g.im.nr, b.kc
 	tj, ti := t/b.tasksM, t%b.tasksM
-	ir0, ir1 := ti*b.taskMC, min((ti+1)*b.taskMC, b.aPanels)
-	jr0, jr1 := tj*b.taskNC, min((tj+1)*b.taskNC, b.bPanels)
+	ir0, ir1 := ti*b.aPanels/b.tasksM, (ti+1)*b.aPanels/b.tasksM
+	jr0, jr1 := tj*b.bPanels/b.tasksN, (tj+1)*b.bPanels/b.tasksN
 	alpha, beta := g.alpha, b.kbeta
 	ap, bp := g.ap[b.aBuf], g.bp[b.bBuf]
 	var tile *[maxTile]float32
