@@ -15,6 +15,9 @@ func dwPairsAVX512(a *dwArgs)
 func dwGradAVX512(a *dwArgs)
 
 //go:noescape
+func dwGradPairsAVX512(a *dwArgs)
+
+//go:noescape
 func dwRowsAVX2(a *dwArgs)
 
 //go:noescape
@@ -23,7 +26,10 @@ func dwPairsAVX2(a *dwArgs)
 //go:noescape
 func dwGradAVX2(a *dwArgs)
 
+//go:noescape
+func dwGradPairsAVX2(a *dwArgs)
+
 func init() {
-	dwImpls["avx512"] = dwKernels{rows: dwRowsAVX512, pairs: dwPairsAVX512, grad: dwGradAVX512}
-	dwImpls["avx2"] = dwKernels{rows: dwRowsAVX2, pairs: dwPairsAVX2, grad: dwGradAVX2}
+	dwImpls["avx512"] = dwKernels{rows: dwRowsAVX512, pairs: dwPairsAVX512, grad: dwGradAVX512, gradPairs: dwGradPairsAVX512}
+	dwImpls["avx2"] = dwKernels{rows: dwRowsAVX2, pairs: dwPairsAVX2, grad: dwGradAVX2, gradPairs: dwGradPairsAVX2}
 }

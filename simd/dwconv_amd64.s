@@ -6,7 +6,7 @@
 // Both take a *dwArgs (dwconv_generic.go; offsets below) and walk rows of a padded plane:
 //
 //   dwRows: dst[r, x] = (accum ? dst[r, x] : bias) + sum_{ky,kx} w[ky*kw+kx] * src[r + ky*dilH, x + kx*dilW]
-//   dwGrad: acc[(ky*kw+kx)*32 + lane] += sum over r and x == lane (mod vector width) of
+//   dwGrad: acc[(ky*kw+kx)*64 + lane] += sum over r and x == lane (mod vector width) of
 //           g[r, x] * src[r + ky*dilH, x + kx*dilW]
 //
 // The row is cut into blocks of 8 vectors, then at most one of 4, then single vectors,
@@ -14,10 +14,12 @@
 // written, so nothing past a row's n values (or past the plane) is touched. dwRows keeps
 // a block's outputs in registers for all taps, each tap one broadcast weight and one FMA
 // per vector with the input as a memory operand. dwGrad keeps a block of g in registers
-// and, per tap, adds its products into one of that tap's two accumulator vectors in acc
+// and, per tap, adds its products into one of that tap's accumulator vectors in acc
 // (lanes 0-15 and 16-31, alternating block by block, R14 = 0 or 64 bytes): a tap's next
 // read of an accumulator then comes two blocks after its write, not one, which keeps
-// the store-to-load chain off the critical path for small filters.
+// the store-to-load chain off the critical path for small filters. dwGradPairs does the
+// same for the g rows r and r+dilH at once (like dwPairs, each input vector loaded feeds
+// two taps), the second row's sums in lanes 32-63, the alternation kept in a stack slot.
 //
 // dwPairs is dwRows for pairs of output rows r and r+dilH (the second at dst+pairOff):
 // their taps share all but one padded input row, so each input vector loaded feeds two
@@ -679,7 +681,7 @@ dwGradAVX512_b8_kx:
 	VFMADD231PS 384(R12), Z6, Z8
 	VFMADD231PS 448(R12), Z7, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_b8_kx
@@ -711,7 +713,7 @@ dwGradAVX512_b4_kx:
 	VFMADD231PS 128(R12), Z2, Z8
 	VFMADD231PS 192(R12), Z3, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_b4_kx
@@ -737,7 +739,7 @@ dwGradAVX512_b1_kx:
 	VMOVUPS (R8), Z8
 	VFMADD231PS 0(R12), Z0, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_b1_kx
@@ -767,7 +769,7 @@ dwGradAVX512_tail_kx:
 	VMOVUPS (R8), Z8
 	VFMADD231PS (R12), Z0, K1, Z8
 	VMOVUPS Z8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX512_tail_kx
@@ -780,6 +782,339 @@ dwGradAVX512_next:
 	DECQ R13
 	JNZ dwGradAVX512_row
 dwGradAVX512_done:
+	VZEROUPPER
+	RET
+
+// func dwGradPairsAVX512(a *dwArgs)
+TEXT ·dwGradPairsAVX512(SB), NOSPLIT, $8-8
+	MOVQ a+0(FP), AX
+	MOVQ 32(AX), R13
+	TESTQ R13, R13
+	JZ dwGradPairsAVX512_done
+	CMPQ 24(AX), $0
+	JEQ dwGradPairsAVX512_done
+	MOVQ 16(AX), DI
+	MOVQ 8(AX), SI
+	MOVQ 80(AX), DX
+	MOVQ $0, tog-8(SP)
+dwGradPairsAVX512_row:
+	XORQ BX, BX
+	MOVQ 24(AX), CX
+dwGradPairsAVX512_b8:
+	CMPQ CX, $128
+	JLT dwGradPairsAVX512_b4
+	LEAQ (DI)(BX*1), R12
+	ADDQ 96(AX), R12
+	VMOVUPS 0(DI)(BX*1), Z0
+	VMOVUPS 0(R12), Z16
+	VMOVUPS 64(DI)(BX*1), Z1
+	VMOVUPS 64(R12), Z17
+	VMOVUPS 128(DI)(BX*1), Z2
+	VMOVUPS 128(R12), Z18
+	VMOVUPS 192(DI)(BX*1), Z3
+	VMOVUPS 192(R12), Z19
+	VMOVUPS 256(DI)(BX*1), Z4
+	VMOVUPS 256(R12), Z20
+	VMOVUPS 320(DI)(BX*1), Z5
+	VMOVUPS 320(R12), Z21
+	VMOVUPS 384(DI)(BX*1), Z6
+	VMOVUPS 384(R12), Z22
+	VMOVUPS 448(DI)(BX*1), Z7
+	VMOVUPS 448(R12), Z23
+	MOVQ tog-8(SP), R8
+	XORQ $64, tog-8(SP)
+	ADDQ 0(AX), R8
+	LEAQ 128(R8), R14
+	LEAQ (SI)(BX*1), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b8_p0:
+	VMOVUPS (R8), Z8
+	VFMADD231PS 0(R12), Z0, Z8
+	VFMADD231PS 64(R12), Z1, Z8
+	VFMADD231PS 128(R12), Z2, Z8
+	VFMADD231PS 192(R12), Z3, Z8
+	VFMADD231PS 256(R12), Z4, Z8
+	VFMADD231PS 320(R12), Z5, Z8
+	VFMADD231PS 384(R12), Z6, Z8
+	VFMADD231PS 448(R12), Z7, Z8
+	VMOVUPS Z8, (R8)
+	ADDQ $256, R8
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b8_p0
+	MOVQ 56(AX), R10
+	DECQ R10
+	JZ dwGradPairsAVX512_b8_p2
+dwGradPairsAVX512_b8_p1ky:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b8_p1kx:
+	VMOVUPS (R8), Z8
+	VMOVUPS (R14), Z9
+	VMOVUPS 0(R12), Z28
+	VFMADD231PS Z28, Z0, Z8
+	VFMADD231PS Z28, Z16, Z9
+	VMOVUPS 64(R12), Z28
+	VFMADD231PS Z28, Z1, Z8
+	VFMADD231PS Z28, Z17, Z9
+	VMOVUPS 128(R12), Z28
+	VFMADD231PS Z28, Z2, Z8
+	VFMADD231PS Z28, Z18, Z9
+	VMOVUPS 192(R12), Z28
+	VFMADD231PS Z28, Z3, Z8
+	VFMADD231PS Z28, Z19, Z9
+	VMOVUPS 256(R12), Z28
+	VFMADD231PS Z28, Z4, Z8
+	VFMADD231PS Z28, Z20, Z9
+	VMOVUPS 320(R12), Z28
+	VFMADD231PS Z28, Z5, Z8
+	VFMADD231PS Z28, Z21, Z9
+	VMOVUPS 384(R12), Z28
+	VFMADD231PS Z28, Z6, Z8
+	VFMADD231PS Z28, Z22, Z9
+	VMOVUPS 448(R12), Z28
+	VFMADD231PS Z28, Z7, Z8
+	VFMADD231PS Z28, Z23, Z9
+	VMOVUPS Z8, (R8)
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R8
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b8_p1kx
+	DECQ R10
+	JNZ dwGradPairsAVX512_b8_p1ky
+dwGradPairsAVX512_b8_p2:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b8_p2kx:
+	VMOVUPS (R14), Z9
+	VFMADD231PS 0(R12), Z16, Z9
+	VFMADD231PS 64(R12), Z17, Z9
+	VFMADD231PS 128(R12), Z18, Z9
+	VFMADD231PS 192(R12), Z19, Z9
+	VFMADD231PS 256(R12), Z20, Z9
+	VFMADD231PS 320(R12), Z21, Z9
+	VFMADD231PS 384(R12), Z22, Z9
+	VFMADD231PS 448(R12), Z23, Z9
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b8_p2kx
+	ADDQ $512, BX
+	SUBQ $128, CX
+	JMP dwGradPairsAVX512_b8
+dwGradPairsAVX512_b4:
+	CMPQ CX, $64
+	JLT dwGradPairsAVX512_b1
+	LEAQ (DI)(BX*1), R12
+	ADDQ 96(AX), R12
+	VMOVUPS 0(DI)(BX*1), Z0
+	VMOVUPS 0(R12), Z16
+	VMOVUPS 64(DI)(BX*1), Z1
+	VMOVUPS 64(R12), Z17
+	VMOVUPS 128(DI)(BX*1), Z2
+	VMOVUPS 128(R12), Z18
+	VMOVUPS 192(DI)(BX*1), Z3
+	VMOVUPS 192(R12), Z19
+	MOVQ tog-8(SP), R8
+	XORQ $64, tog-8(SP)
+	ADDQ 0(AX), R8
+	LEAQ 128(R8), R14
+	LEAQ (SI)(BX*1), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b4_p0:
+	VMOVUPS (R8), Z8
+	VFMADD231PS 0(R12), Z0, Z8
+	VFMADD231PS 64(R12), Z1, Z8
+	VFMADD231PS 128(R12), Z2, Z8
+	VFMADD231PS 192(R12), Z3, Z8
+	VMOVUPS Z8, (R8)
+	ADDQ $256, R8
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b4_p0
+	MOVQ 56(AX), R10
+	DECQ R10
+	JZ dwGradPairsAVX512_b4_p2
+dwGradPairsAVX512_b4_p1ky:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b4_p1kx:
+	VMOVUPS (R8), Z8
+	VMOVUPS (R14), Z9
+	VMOVUPS 0(R12), Z28
+	VFMADD231PS Z28, Z0, Z8
+	VFMADD231PS Z28, Z16, Z9
+	VMOVUPS 64(R12), Z28
+	VFMADD231PS Z28, Z1, Z8
+	VFMADD231PS Z28, Z17, Z9
+	VMOVUPS 128(R12), Z28
+	VFMADD231PS Z28, Z2, Z8
+	VFMADD231PS Z28, Z18, Z9
+	VMOVUPS 192(R12), Z28
+	VFMADD231PS Z28, Z3, Z8
+	VFMADD231PS Z28, Z19, Z9
+	VMOVUPS Z8, (R8)
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R8
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b4_p1kx
+	DECQ R10
+	JNZ dwGradPairsAVX512_b4_p1ky
+dwGradPairsAVX512_b4_p2:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b4_p2kx:
+	VMOVUPS (R14), Z9
+	VFMADD231PS 0(R12), Z16, Z9
+	VFMADD231PS 64(R12), Z17, Z9
+	VFMADD231PS 128(R12), Z18, Z9
+	VFMADD231PS 192(R12), Z19, Z9
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b4_p2kx
+	ADDQ $256, BX
+	SUBQ $64, CX
+	JMP dwGradPairsAVX512_b1
+dwGradPairsAVX512_b1:
+	CMPQ CX, $16
+	JLT dwGradPairsAVX512_tail
+	LEAQ (DI)(BX*1), R12
+	ADDQ 96(AX), R12
+	VMOVUPS 0(DI)(BX*1), Z0
+	VMOVUPS 0(R12), Z16
+	MOVQ tog-8(SP), R8
+	XORQ $64, tog-8(SP)
+	ADDQ 0(AX), R8
+	LEAQ 128(R8), R14
+	LEAQ (SI)(BX*1), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b1_p0:
+	VMOVUPS (R8), Z8
+	VFMADD231PS 0(R12), Z0, Z8
+	VMOVUPS Z8, (R8)
+	ADDQ $256, R8
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b1_p0
+	MOVQ 56(AX), R10
+	DECQ R10
+	JZ dwGradPairsAVX512_b1_p2
+dwGradPairsAVX512_b1_p1ky:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b1_p1kx:
+	VMOVUPS (R8), Z8
+	VMOVUPS (R14), Z9
+	VMOVUPS 0(R12), Z28
+	VFMADD231PS Z28, Z0, Z8
+	VFMADD231PS Z28, Z16, Z9
+	VMOVUPS Z8, (R8)
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R8
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b1_p1kx
+	DECQ R10
+	JNZ dwGradPairsAVX512_b1_p1ky
+dwGradPairsAVX512_b1_p2:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_b1_p2kx:
+	VMOVUPS (R14), Z9
+	VFMADD231PS 0(R12), Z16, Z9
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_b1_p2kx
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP dwGradPairsAVX512_b1
+dwGradPairsAVX512_tail:
+	TESTQ CX, CX
+	JZ dwGradPairsAVX512_next
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	LEAQ (DI)(BX*1), R12
+	ADDQ 96(AX), R12
+	VMOVUPS.Z (DI)(BX*1), K1, Z0
+	VMOVUPS.Z (R12), K1, Z16
+	MOVQ tog-8(SP), R8
+	XORQ $64, tog-8(SP)
+	ADDQ 0(AX), R8
+	LEAQ 128(R8), R14
+	LEAQ (SI)(BX*1), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_tail_p0:
+	VMOVUPS (R8), Z8
+	VMOVUPS.Z (R12), K1, Z28
+	VFMADD231PS Z28, Z0, Z8
+	VMOVUPS Z8, (R8)
+	ADDQ $256, R8
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_tail_p0
+	MOVQ 56(AX), R10
+	DECQ R10
+	JZ dwGradPairsAVX512_tail_p2
+dwGradPairsAVX512_tail_p1ky:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_tail_p1kx:
+	VMOVUPS (R8), Z8
+	VMOVUPS (R14), Z9
+	VMOVUPS.Z (R12), K1, Z28
+	VFMADD231PS Z28, Z0, Z8
+	VFMADD231PS Z28, Z16, Z9
+	VMOVUPS Z8, (R8)
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R8
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_tail_p1kx
+	DECQ R10
+	JNZ dwGradPairsAVX512_tail_p1ky
+dwGradPairsAVX512_tail_p2:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX512_tail_p2kx:
+	VMOVUPS (R14), Z9
+	VMOVUPS.Z (R12), K1, Z28
+	VFMADD231PS Z28, Z16, Z9
+	VMOVUPS Z9, (R14)
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX512_tail_p2kx
+dwGradPairsAVX512_next:
+	ADDQ 40(AX), DI
+	ADDQ 48(AX), SI
+	DECQ R13
+	JNZ dwGradPairsAVX512_row
+dwGradPairsAVX512_done:
 	VZEROUPPER
 	RET
 
@@ -1268,7 +1603,7 @@ dwGradAVX2_b8_kx:
 	VFMADD231PS 192(R12), Y6, Y8
 	VFMADD231PS 224(R12), Y7, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_b8_kx
@@ -1300,7 +1635,7 @@ dwGradAVX2_b4_kx:
 	VFMADD231PS 64(R12), Y2, Y8
 	VFMADD231PS 96(R12), Y3, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_b4_kx
@@ -1326,7 +1661,7 @@ dwGradAVX2_b1_kx:
 	VMOVUPS (R8), Y8
 	VFMADD231PS 0(R12), Y0, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_b1_kx
@@ -1357,7 +1692,7 @@ dwGradAVX2_tail_kx:
 	VMASKMOVPS (R12), Y10, Y11
 	VFMADD231PS Y11, Y0, Y8
 	VMOVUPS Y8, (R8)
-	ADDQ $128, R8
+	ADDQ $256, R8
 	ADDQ DX, R12
 	DECQ R11
 	JNZ dwGradAVX2_tail_kx
@@ -1370,5 +1705,230 @@ dwGradAVX2_next:
 	DECQ R13
 	JNZ dwGradAVX2_row
 dwGradAVX2_done:
+	VZEROUPPER
+	RET
+
+// func dwGradPairsAVX2(a *dwArgs)
+TEXT ·dwGradPairsAVX2(SB), NOSPLIT, $8-8
+	MOVQ a+0(FP), AX
+	MOVQ 32(AX), R13
+	TESTQ R13, R13
+	JZ dwGradPairsAVX2_done
+	CMPQ 24(AX), $0
+	JEQ dwGradPairsAVX2_done
+	MOVQ 16(AX), DI
+	MOVQ 8(AX), SI
+	MOVQ 80(AX), DX
+	MOVQ $0, tog-8(SP)
+dwGradPairsAVX2_row:
+	XORQ BX, BX
+	MOVQ 24(AX), CX
+dwGradPairsAVX2_b4:
+	CMPQ CX, $32
+	JLT dwGradPairsAVX2_b1
+	LEAQ (DI)(BX*1), R12
+	ADDQ 96(AX), R12
+	VMOVUPS 0(DI)(BX*1), Y0
+	VMOVUPS 0(R12), Y4
+	VMOVUPS 32(DI)(BX*1), Y1
+	VMOVUPS 32(R12), Y5
+	VMOVUPS 64(DI)(BX*1), Y2
+	VMOVUPS 64(R12), Y6
+	VMOVUPS 96(DI)(BX*1), Y3
+	VMOVUPS 96(R12), Y7
+	MOVQ tog-8(SP), R8
+	XORQ $64, tog-8(SP)
+	ADDQ 0(AX), R8
+	LEAQ 128(R8), R14
+	LEAQ (SI)(BX*1), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_b4_p0:
+	VMOVUPS (R8), Y8
+	VFMADD231PS 0(R12), Y0, Y8
+	VFMADD231PS 32(R12), Y1, Y8
+	VFMADD231PS 64(R12), Y2, Y8
+	VFMADD231PS 96(R12), Y3, Y8
+	VMOVUPS Y8, (R8)
+	ADDQ $256, R8
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_b4_p0
+	MOVQ 56(AX), R10
+	DECQ R10
+	JZ dwGradPairsAVX2_b4_p2
+dwGradPairsAVX2_b4_p1ky:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_b4_p1kx:
+	VMOVUPS (R8), Y8
+	VMOVUPS (R14), Y9
+	VMOVUPS 0(R12), Y10
+	VFMADD231PS Y10, Y0, Y8
+	VFMADD231PS Y10, Y4, Y9
+	VMOVUPS 32(R12), Y10
+	VFMADD231PS Y10, Y1, Y8
+	VFMADD231PS Y10, Y5, Y9
+	VMOVUPS 64(R12), Y10
+	VFMADD231PS Y10, Y2, Y8
+	VFMADD231PS Y10, Y6, Y9
+	VMOVUPS 96(R12), Y10
+	VFMADD231PS Y10, Y3, Y8
+	VFMADD231PS Y10, Y7, Y9
+	VMOVUPS Y8, (R8)
+	VMOVUPS Y9, (R14)
+	ADDQ $256, R8
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_b4_p1kx
+	DECQ R10
+	JNZ dwGradPairsAVX2_b4_p1ky
+dwGradPairsAVX2_b4_p2:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_b4_p2kx:
+	VMOVUPS (R14), Y9
+	VFMADD231PS 0(R12), Y4, Y9
+	VFMADD231PS 32(R12), Y5, Y9
+	VFMADD231PS 64(R12), Y6, Y9
+	VFMADD231PS 96(R12), Y7, Y9
+	VMOVUPS Y9, (R14)
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_b4_p2kx
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JMP dwGradPairsAVX2_b4
+dwGradPairsAVX2_b1:
+	CMPQ CX, $8
+	JLT dwGradPairsAVX2_tail
+	LEAQ (DI)(BX*1), R12
+	ADDQ 96(AX), R12
+	VMOVUPS 0(DI)(BX*1), Y0
+	VMOVUPS 0(R12), Y4
+	MOVQ tog-8(SP), R8
+	XORQ $64, tog-8(SP)
+	ADDQ 0(AX), R8
+	LEAQ 128(R8), R14
+	LEAQ (SI)(BX*1), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_b1_p0:
+	VMOVUPS (R8), Y8
+	VFMADD231PS 0(R12), Y0, Y8
+	VMOVUPS Y8, (R8)
+	ADDQ $256, R8
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_b1_p0
+	MOVQ 56(AX), R10
+	DECQ R10
+	JZ dwGradPairsAVX2_b1_p2
+dwGradPairsAVX2_b1_p1ky:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_b1_p1kx:
+	VMOVUPS (R8), Y8
+	VMOVUPS (R14), Y9
+	VMOVUPS 0(R12), Y10
+	VFMADD231PS Y10, Y0, Y8
+	VFMADD231PS Y10, Y4, Y9
+	VMOVUPS Y8, (R8)
+	VMOVUPS Y9, (R14)
+	ADDQ $256, R8
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_b1_p1kx
+	DECQ R10
+	JNZ dwGradPairsAVX2_b1_p1ky
+dwGradPairsAVX2_b1_p2:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_b1_p2kx:
+	VMOVUPS (R14), Y9
+	VFMADD231PS 0(R12), Y4, Y9
+	VMOVUPS Y9, (R14)
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_b1_p2kx
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JMP dwGradPairsAVX2_b1
+dwGradPairsAVX2_tail:
+	TESTQ CX, CX
+	JZ dwGradPairsAVX2_next
+	LEAQ dwmask<>+32(SB), R8
+	SHLQ $2, CX
+	SUBQ CX, R8
+	VMOVDQU (R8), Y12
+	LEAQ (DI)(BX*1), R12
+	ADDQ 96(AX), R12
+	VMASKMOVPS (DI)(BX*1), Y12, Y0
+	VMASKMOVPS (R12), Y12, Y4
+	MOVQ tog-8(SP), R8
+	XORQ $64, tog-8(SP)
+	ADDQ 0(AX), R8
+	LEAQ 128(R8), R14
+	LEAQ (SI)(BX*1), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_tail_p0:
+	VMOVUPS (R8), Y8
+	VMASKMOVPS (R12), Y12, Y10
+	VFMADD231PS Y10, Y0, Y8
+	VMOVUPS Y8, (R8)
+	ADDQ $256, R8
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_tail_p0
+	MOVQ 56(AX), R10
+	DECQ R10
+	JZ dwGradPairsAVX2_tail_p2
+dwGradPairsAVX2_tail_p1ky:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_tail_p1kx:
+	VMOVUPS (R8), Y8
+	VMOVUPS (R14), Y9
+	VMASKMOVPS (R12), Y12, Y10
+	VFMADD231PS Y10, Y0, Y8
+	VFMADD231PS Y10, Y4, Y9
+	VMOVUPS Y8, (R8)
+	VMOVUPS Y9, (R14)
+	ADDQ $256, R8
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_tail_p1kx
+	DECQ R10
+	JNZ dwGradPairsAVX2_tail_p1ky
+dwGradPairsAVX2_tail_p2:
+	ADDQ 72(AX), R9
+	MOVQ R9, R12
+	MOVQ 64(AX), R11
+dwGradPairsAVX2_tail_p2kx:
+	VMOVUPS (R14), Y9
+	VMASKMOVPS (R12), Y12, Y10
+	VFMADD231PS Y10, Y4, Y9
+	VMOVUPS Y9, (R14)
+	ADDQ $256, R14
+	ADDQ DX, R12
+	DECQ R11
+	JNZ dwGradPairsAVX2_tail_p2kx
+dwGradPairsAVX2_next:
+	ADDQ 40(AX), DI
+	ADDQ 48(AX), SI
+	DECQ R13
+	JNZ dwGradPairsAVX2_row
+dwGradPairsAVX2_done:
 	VZEROUPPER
 	RET

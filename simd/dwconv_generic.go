@@ -12,7 +12,7 @@ import (
 // while these keep a strip of outputs in registers across all taps.
 
 // DWGradLanes is the number of partial sums DWConvGradRows keeps per tap.
-const DWGradLanes = 32
+const DWGradLanes = 64
 
 // DWFilter is one channel's filter: KH x KW taps W (row-major), DilH/DilW apart.
 type DWFilter struct {
@@ -42,32 +42,9 @@ func DWConvRows(dst []float32, dstStride int, src []float32, srcStride int, rows
 		a.accum = 1
 	}
 	k := dwFor()
-	d := f.DilH
-	if f.KH < 2 || rows < 2*d {
-		k.rows(&a)
-		return
-	}
-	// Rows r and r+d go together: with d == 1 every two rows, else each block of 2d
-	// rows as d pairs; what is left (under 2d rows) runs one row at a time.
-	pairs := func(r0, npairs, step int) {
-		b := a
-		b.dst, b.src, b.rows = &dst[r0*dstStride], &src[r0*srcStride], npairs
-		b.dstStride, b.srcStride, b.pairOff = 4*step*dstStride, 4*step*srcStride, 4*d*dstStride
-		k.pairs(&b)
-	}
-	r := 0
-	if d == 1 {
-		pairs(0, rows/2, 2)
-		r = rows / 2 * 2
-	} else {
-		for ; r+2*d <= rows; r += 2 * d {
-			pairs(r, d, 1)
-		}
-	}
-	if r < rows {
-		a.dst, a.src, a.rows = &dst[r*dstStride], &src[r*srcStride], rows-r
-		k.rows(&a)
-	}
+	dwPaired(&a, f, rows, dstStride, srcStride, k.rows, k.pairs, func(b *dwArgs, r int) {
+		b.dst, b.src = &dst[r*dstStride], &src[r*srcStride]
+	})
 }
 
 // DWConvGradRows accumulates the filter gradient of rows output rows of n values:
@@ -88,7 +65,44 @@ func DWConvGradRows(acc []float32, g []float32, gStride int, src []float32, srcS
 	a := dwArgs{dst: &acc[0], src: &src[0], w: &g[0], n: n, rows: rows,
 		dstStride: 4 * gStride, srcStride: 4 * srcStride, kh: f.KH, kw: f.KW,
 		dilH: 4 * f.DilH * srcStride, dilW: 4 * f.DilW}
-	dwFor().grad(&a)
+	k := dwFor()
+	dwPaired(&a, f, rows, gStride, srcStride, k.grad, k.gradPairs, func(b *dwArgs, r int) {
+		b.w, b.src = &g[r*gStride], &src[r*srcStride]
+	})
+}
+
+// dwPaired runs rows output rows through pair (rows r and r+DilH together: with
+// DilH == 1 every two rows, else each block of 2*DilH rows as DilH pairs) and what is
+// left (under 2*DilH rows) through single. at points a copy of the arguments at row r
+// (the strides are a's per-row strides; a.dst or a.w is the row-major output side).
+func dwPaired(a *dwArgs, f DWFilter, rows, dStride, srcStride int, single, pair func(*dwArgs), at func(b *dwArgs, r int)) {
+	d := f.DilH
+	if f.KH < 2 || rows < 2*d {
+		single(a)
+		return
+	}
+	run := func(r0, npairs, step int) {
+		b := *a
+		at(&b, r0)
+		b.rows = npairs
+		b.dstStride, b.srcStride, b.pairOff = 4*step*dStride, 4*step*srcStride, 4*d*dStride
+		pair(&b)
+	}
+	r := 0
+	if d == 1 {
+		run(0, rows/2, 2)
+		r = rows / 2 * 2
+	} else {
+		for ; r+2*d <= rows; r += 2 * d {
+			run(r, d, 1)
+		}
+	}
+	if r < rows {
+		b := *a
+		at(&b, r)
+		b.rows = rows - r
+		single(&b)
+	}
 }
 
 // dwCheck panics unless every value the kernels read or write lies inside the slices.
@@ -116,15 +130,15 @@ type dwArgs struct {
 	dilH, dilW           int
 	bias                 float32
 	accum                int32
-	pairOff              int // dwPairs: bytes from a pair's first output row to its second
+	pairOff              int // pair kernels: bytes from a pair's first output (g) row to its second
 }
 
 type dwKernels struct {
-	rows, pairs, grad func(a *dwArgs)
+	rows, pairs, grad, gradPairs func(a *dwArgs)
 }
 
 // dwImpls maps a dispatch path's name to its kernels; dwconv_amd64.go adds the assembly.
-var dwImpls = map[string]dwKernels{"generic": {rows: dwRowsGeneric, pairs: dwPairsGeneric, grad: dwGradGeneric}}
+var dwImpls = map[string]dwKernels{"generic": {rows: dwRowsGeneric, pairs: dwPairsGeneric, grad: dwGradGeneric, gradPairs: dwGradPairsGeneric}}
 
 // dwFor follows the active path (tests swap it).
 func dwFor() dwKernels {
@@ -197,5 +211,20 @@ func dwGradGeneric(a *dwArgs) {
 				}
 			}
 		}
+	}
+}
+
+// dwGradPairsGeneric is the twin of the pair gradient kernel: each g row of a pair as
+// dwGradGeneric.
+func dwGradPairsGeneric(a *dwArgs) {
+	for r := 0; r < a.rows; r++ {
+		b := *a
+		b.rows = 1
+		b.w = (*float32)(unsafe.Add(unsafe.Pointer(a.w), r*a.dstStride))
+		b.src = (*float32)(unsafe.Add(unsafe.Pointer(a.src), r*a.srcStride))
+		dwGradGeneric(&b)
+		b.w = (*float32)(unsafe.Add(unsafe.Pointer(b.w), a.pairOff))
+		b.src = (*float32)(unsafe.Add(unsafe.Pointer(b.src), a.dilH))
+		dwGradGeneric(&b)
 	}
 }
