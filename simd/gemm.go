@@ -42,7 +42,7 @@ func blockingFor(im *impl) blocking {
 	kc -= kc % 8
 	nb := cacheL2 / 2 / (4 * kc)
 	nb = max(nb-nb%nr, nr)
-	nc := cacheL3 / 4 / (4 * kc)
+	nc := cacheL3 / 8 / (4 * kc) // double-buffered: a quarter of L3
 	nc = min(max(nc-nc%nb, nb), 8192)
 	mBig := (4 << 20) / (4 * kc)
 	mBig = max(mBig-mBig%mr, mr)

@@ -492,7 +492,8 @@ ptdone:
 // Packs npanels full 32-wide B panels at once, row by row: each source row segment of
 // npanels*32 floats is read contiguously and scattered to the panels (panelStride floats
 // apart). Reading one 128-byte piece per row and panel instead (packCopyZ) touches a new
-// page per row when rows are far apart, and the prefetchers do not follow.
+// page per row when rows are far apart, and the prefetchers do not follow. The rows
+// four ahead are prefetched (the source is usually an im2col buffer fresh from memory).
 TEXT ·packRowsZ(SB), NOSPLIT, $0-48
 	MOVQ  dst+0(FP), DI
 	MOVQ  src+8(FP), SI
@@ -513,8 +514,10 @@ prrow:
 	MOVQ R9, BX
 
 prpanel:
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
+	PREFETCHT0 (AX)(R8*4)
+	PREFETCHT0 64(AX)(R8*4)
+	VMOVUPS    (AX), Z0
+	VMOVUPS    64(AX), Z1
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    $128, AX
