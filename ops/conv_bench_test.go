@@ -98,3 +98,28 @@ func BenchmarkDepthwise(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDepthwiseGELU compares the Mlp's depthwise 3x3 then GELU as two passes
+// (Conv2d, GELU) with DepthwiseConv2dGELU, which activates each strip while it is in
+// cache (both keep the pre-activation, as training needs).
+func BenchmarkDepthwiseGELU(b *testing.B) {
+	c := depthwiseBenchCases[2]
+	g := NewConvGeom(c.x, c.w, []int{c.w[0]}, c.p)
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, w, bias := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.KH*g.KW), convRandSlice(rng, g.O)
+	y, pre := make([]float32, g.N*g.O*g.OH*g.OW), make([]float32, g.N*g.O*g.OH*g.OW)
+	flops := 2 * float64(len(y)) * float64(g.KH*g.KW)
+	b.Run("separate", func(b *testing.B) {
+		for b.Loop() {
+			Conv2d(pre, x, w, bias, g)
+			GELU(y, pre)
+		}
+		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+	})
+	b.Run("fused", func(b *testing.B) {
+		for b.Loop() {
+			DepthwiseConv2dGELU(y, pre, x, w, bias, g)
+		}
+		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+	})
+}

@@ -2,6 +2,7 @@ package simd
 
 import (
 	"fmt"
+	"sync"
 	"unsafe"
 )
 
@@ -35,16 +36,16 @@ func DWConvRows(dst []float32, dstStride int, src []float32, srcStride int, rows
 	if len(f.W) < f.KH*f.KW {
 		panic(fmt.Sprintf("simd.DWConvRows: filter has %d taps, want %dx%d", len(f.W), f.KH, f.KW))
 	}
-	a := dwArgs{dst: &dst[0], src: &src[0], w: &f.W[0], n: n, rows: rows,
+	a := dwArgsPool.Get().(*dwArgs)
+	*a = dwArgs{dst: &dst[0], src: &src[0], w: &f.W[0], n: n, rows: rows,
 		dstStride: 4 * dstStride, srcStride: 4 * srcStride, kh: f.KH, kw: f.KW,
 		dilH: 4 * f.DilH * srcStride, dilW: 4 * f.DilW, bias: bias}
 	if accumulate {
 		a.accum = 1
 	}
 	k := dwFor()
-	dwPaired(&a, f, rows, dstStride, srcStride, k.rows, k.pairs, func(b *dwArgs, r int) {
-		b.dst, b.src = &dst[r*dstStride], &src[r*srcStride]
-	})
+	dwPaired(a, &a.dst, f.DilH, k.rows, k.pairs)
+	dwArgsPool.Put(a)
 }
 
 // DWConvGradRows accumulates the filter gradient of rows output rows of n values:
@@ -62,46 +63,54 @@ func DWConvGradRows(acc []float32, g []float32, gStride int, src []float32, srcS
 	if len(acc) < f.KH*f.KW*DWGradLanes {
 		panic(fmt.Sprintf("simd.DWConvGradRows: acc has %d values, want %d", len(acc), f.KH*f.KW*DWGradLanes))
 	}
-	a := dwArgs{dst: &acc[0], src: &src[0], w: &g[0], n: n, rows: rows,
+	a := dwArgsPool.Get().(*dwArgs)
+	*a = dwArgs{dst: &acc[0], src: &src[0], w: &g[0], n: n, rows: rows,
 		dstStride: 4 * gStride, srcStride: 4 * srcStride, kh: f.KH, kw: f.KW,
 		dilH: 4 * f.DilH * srcStride, dilW: 4 * f.DilW}
 	k := dwFor()
-	dwPaired(&a, f, rows, gStride, srcStride, k.grad, k.gradPairs, func(b *dwArgs, r int) {
-		b.w, b.src = &g[r*gStride], &src[r*srcStride]
-	})
+	dwPaired(a, &a.w, f.DilH, k.grad, k.gradPairs)
+	dwArgsPool.Put(a)
 }
 
-// dwPaired runs rows output rows through pair (rows r and r+DilH together: with
-// DilH == 1 every two rows, else each block of 2*DilH rows as DilH pairs) and what is
-// left (under 2*DilH rows) through single. at points a copy of the arguments at row r
-// (the strides are a's per-row strides; a.dst or a.w is the row-major output side).
-func dwPaired(a *dwArgs, f DWFilter, rows, dStride, srcStride int, single, pair func(*dwArgs), at func(b *dwArgs, r int)) {
-	d := f.DilH
-	if f.KH < 2 || rows < 2*d {
+// dwArgsPool recycles argument blocks: one passed to a kernel through a func value
+// escapes, and a fresh one per call would be an allocation per plane.
+var dwArgsPool = sync.Pool{New: func() any { return new(dwArgs) }}
+
+// dwPaired runs a's rows through pair (rows r and r+dilH together: with dilH == 1
+// every two rows, else each block of 2*dilH rows as dilH pairs) and what is left
+// (under 2*dilH rows) through single. rowSide points at a's field holding the
+// row-major output side (dst, or g for the gradient), which steps with dstStride.
+// a is reused and left changed.
+func dwPaired(a *dwArgs, rowSide **float32, dilH int, single, pair func(*dwArgs)) {
+	rows := a.rows
+	if a.kh < 2 || rows < 2*dilH {
 		single(a)
 		return
 	}
+	side0, src0, dStride, sStride := *rowSide, a.src, a.dstStride, a.srcStride
+	at := func(r int) {
+		*rowSide = (*float32)(unsafe.Add(unsafe.Pointer(side0), r*dStride))
+		a.src = (*float32)(unsafe.Add(unsafe.Pointer(src0), r*sStride))
+	}
+	a.pairOff = dilH * dStride
 	run := func(r0, npairs, step int) {
-		b := *a
-		at(&b, r0)
-		b.rows = npairs
-		b.dstStride, b.srcStride, b.pairOff = 4*step*dStride, 4*step*srcStride, 4*d*dStride
-		pair(&b)
+		at(r0)
+		a.rows, a.dstStride, a.srcStride = npairs, step*dStride, step*sStride
+		pair(a)
 	}
 	r := 0
-	if d == 1 {
+	if dilH == 1 {
 		run(0, rows/2, 2)
 		r = rows / 2 * 2
 	} else {
-		for ; r+2*d <= rows; r += 2 * d {
-			run(r, d, 1)
+		for ; r+2*dilH <= rows; r += 2 * dilH {
+			run(r, dilH, 1)
 		}
 	}
 	if r < rows {
-		b := *a
-		at(&b, r)
-		b.rows = rows - r
-		single(&b)
+		at(r)
+		a.rows, a.dstStride, a.srcStride = rows-r, dStride, sStride
+		single(a)
 	}
 }
 
