@@ -44,7 +44,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	rb := fs.String("reference-backbone", "", "LSKNet-S .pth (lsk_s_backbone) to initialise the satellite backbone")
 	out := fs.String("out", "", "run directory (default: runs/<time>)")
 	resume := fs.String("resume", "", "continue the run in this directory")
-	recompute := fs.Bool("recompute", false, "recompute LSKNet block activations in the backward pass (less memory, ~1/3 more time)")
+	recompute := fs.Bool("recompute", false, "recompute the LSKNet activations in the backward pass, one sample at a time (far less memory, about one more forward of time)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
