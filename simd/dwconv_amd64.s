@@ -3,39 +3,39 @@
 #include "textflag.h"
 
 // Depthwise (single-channel) stride-1 correlation kernels, AVX-512 (zmm) and AVX2 (ymm).
-// Both take a *dwArgs (dwconv_generic.go; offsets below) and walk rows of a padded plane:
+// All take a *dwArgs (dwconv_generic.go; offsets below) and walk rows of a padded plane:
 //
 //   dwRows: dst[r, x] = (accum ? dst[r, x] : bias) + sum_{ky,kx} w[ky*kw+kx] * src[r + ky*dilH, x + kx*dilW]
-//   dwGrad: acc[(ky*kw+kx)*64 + lane] += sum over r and x == lane (mod vector width) of
-//           g[r, x] * src[r + ky*dilH, x + kx*dilW]
+//   dwGrad: sum over the lanes of acc[(ky*kw+kx)*64 : +64] += sum_{r,x} g[r, x] * src[r + ky*dilH, x + kx*dilW]
 //
-// The row is cut into blocks of 8 vectors, then at most one of 4, then single vectors,
-// then one masked vector (opmask K1 / VMASKMOVPS): masked lanes are neither read nor
-// written, so nothing past a row's n values (or past the plane) is touched. dwRows keeps
-// a block's outputs in registers for all taps, each tap one broadcast weight and one FMA
-// per vector with the input as a memory operand. dwGrad keeps a block of g in registers
-// and, per tap, adds its products into one of that tap's accumulator vectors in acc
-// (lanes 0-15 and 16-31, alternating block by block, R14 = 0 or 64 bytes): a tap's next
-// read of an accumulator then comes two blocks after its write, not one, which keeps
-// the store-to-load chain off the critical path for small filters. dwGradPairs does the
-// same for the g rows r and r+dilH at once (like dwPairs, each input vector loaded feeds
-// two taps), the second row's sums in lanes 32-63, the alternation kept in a stack slot.
+// dwPairs and dwGradPairs do the same for pairs of rows r and r+dilH (the second row at
+// +pairOff): the two rows' taps share all but one padded input row, so every input
+// vector loaded feeds two FMAs (filter rows j and j-1). They run in three phases: padded
+// row 0 feeds only the first row, rows 1..kh-1 both, row kh only the second. Each output
+// row sees its taps in the same order as in dwRows.
 //
-// dwPairs is dwRows for pairs of output rows r and r+dilH (the second at dst+pairOff):
-// their taps share all but one padded input row, so each input vector loaded feeds two
-// FMAs (filter rows j and j-1) and the loads per FMA fall from 9/8 to 5/8 (in three
-// phases: padded row 0 feeds only the first row, rows 1..kh-1 both, row kh only the
-// second). Each row sees its taps in the same order as in dwRows.
+// A row is cut into blocks of 8 vectors (4 for the AVX2 pair kernels, which have 16
+// registers), then at most one of 4, then single vectors, then one masked vector (opmask
+// K1 / VMASKMOVPS): masked lanes are neither read nor written, so nothing past a row's n
+// values (or past the plane) is touched. dwRows keeps a block's outputs in registers for
+// all taps, one broadcast weight per tap. dwGrad keeps a block of g in registers and adds
+// each tap's products into one of that tap's accumulator vectors in acc, alternating
+// block by block between lanes 0-15 and 16-31 (dwGradPairs: 32-47 and 48-63 for its
+// second row): a tap's accumulator is then read two blocks after it was written, not
+// one, which keeps the store-to-load chain off the critical path for small filters.
 //
 // dwArgs: dst 0, src 8, w 16, n 24, rows 32, dstStride 40 (bytes), srcStride 48 (bytes),
 // kh 56, kw 64, dilH 72 (bytes: rows apart * srcStride), dilW 80 (bytes), bias 88 (float32),
-// accum 92 (int32), pairOff 96 (bytes). dwGrad: dst = acc, w = g, dstStride = g's row
-// stride. dwPairs: rows counts pairs, strides step from one pair to the next.
+// accum 92 (int32), pairOff 96 (bytes). Gradient kernels: dst = acc, w = g, dstStride =
+// g's row stride. Pair kernels: rows counts pairs, the strides step from pair to pair.
 //
 // Registers: AX args, DI dst (g) row, SI src row, R13 rows left, BX byte offset in the row,
 // CX values left in the row, R8 weight (acc) pointer, R9 src row of tap row ky, R10/R11 ky/kx
-// counters, R12 tap address, DX dilW, R14 dwGrad's accumulator half or dwPairs' second
-// weight pointer (filter row j-1).
+// counters, R12 tap address, DX dilW, R14 dwGrad's accumulator half, or the pair kernels'
+// pointer for filter row j-1 (dwGradPairs keeps its alternation in a stack slot).
+//
+// The four loop nests were written out per block size by a generator script; keep
+// them in step when editing one.
 
 // dwmask: 8 x all-ones then 8 x zero; dwmask+32-4n holds n leading set lanes.
 DATA dwmask<>+0(SB)/4, $0xffffffff
