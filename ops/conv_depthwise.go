@@ -41,8 +41,12 @@ func (d dwStride1) filter(w []float32) simd.DWFilter {
 }
 
 // dwStripRows is how many output rows the fused forward finishes (convolution, then
-// activation) at a time: about 16 KiB of outputs, so the activation reads them from L1.
-func dwStripRows(ow int) int { return max(1, 4096/max(1, ow)) }
+// activation) at a time: about 16 KiB of outputs, so the activation reads them from L1,
+// in whole blocks of 2*dilH rows, which the kernel runs as pairs of rows.
+func dwStripRows(ow, dilH int) int {
+	blk := 2 * dilH
+	return max(blk, 4096/max(1, ow)/blk*blk)
+}
 
 // DepthwiseConv2dGELU computes y = GELU(conv(x, w) + b) for a depthwise geometry (the
 // Mlp's dwconv then GELU), applying the activation to each strip of outputs while it is
@@ -65,8 +69,8 @@ func depthwiseForward(y, x, w, b []float32, g ConvGeom) {
 }
 
 // depthwiseForwardAct computes the convolution into pre and, when gelu is set,
-// y = GELU(pre) strip by strip while the strip is in cache. pre nil means y without
-// gelu, and a per-worker strip buffer with it.
+// y = GELU(pre) strip by strip while the strip is in cache. With gelu, pre may be nil:
+// the pre-activation is then not kept, each strip going through a per-worker buffer.
 func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 	if g.P.StrideH != 1 || g.P.StrideW != 1 {
 		if pre == nil {
@@ -82,7 +86,7 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 	hw, ohw, kk := g.H*g.W, g.OH*g.OW, g.KH*g.KW
 	strip := g.OH
 	if gelu {
-		strip = dwStripRows(g.OW)
+		strip = dwStripRows(g.OW, g.P.DilH)
 	}
 	simd.ParallelFor(g.N*g.C, 1, func(lo, hi int) {
 		xp := getConvScratch(d.hp * d.wp)
