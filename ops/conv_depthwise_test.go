@@ -72,6 +72,9 @@ func TestDepthwiseConv2dGELU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	gs := append(dwRandGeoms(rng, 6),
 		NewConvGeom([]int{2, 3, 130, 9}, []int{3, 1, 3, 3}, []int{3}, ConvParams{PadH: 1, PadW: 1, Groups: 3}),
+		// several strips per plane, the last one short
+		NewConvGeom([]int{1, 2, 31, 300}, []int{2, 1, 7, 7}, []int{2}, ConvParams{PadH: 9, PadW: 9, DilH: 3, DilW: 3, Groups: 2}),
+		NewConvGeom([]int{1, 2, 29, 257}, []int{2, 1, 3, 3}, []int{2}, ConvParams{PadH: 1, PadW: 1, Groups: 2}),
 		NewConvGeom([]int{2, 3, 12, 11}, []int{3, 1, 3, 3}, []int{3}, ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, Groups: 3}))
 	for i, g := range gs {
 		x, w := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.KH*g.KW)
