@@ -13,18 +13,18 @@ import (
 // zero-padded buffer and runs simd.DWConvRows over it, which keeps a strip of outputs in
 // registers across all taps (one pass over the output instead of one per tap). The input
 // gradient is the same correlation, with the flipped filter, over the padded output
-// gradient; the filter gradient is simd.DWConvGradRows over the padded input. Other
-// strides use plain row loops.
+// gradient; the filter gradient is simd.DWConvGradRows over that same padded gradient
+// (see depthwiseBackward). Other strides use plain row loops.
 
 // dwStride1 describes the padded planes of a stride-1 depthwise convolution.
 type dwStride1 struct {
 	g ConvGeom
-	// hp x wp is the padded input the forward and the filter gradient read: exactly the
-	// rows and columns the OH x OW outputs reach.
+	// hp x wp is the padded input the forward reads: exactly the rows and columns the
+	// OH x OW outputs reach.
 	hp, wp int
-	// hg x wg is the padded output gradient the input gradient reads, with gy's row 0
-	// at (gTop, gLeft) (negative when the padding exceeds the filter's reach, so some
-	// of gy's border never reaches the input).
+	// hg x wg is the padded output gradient both gradients read, with gy's row 0 at
+	// (gTop, gLeft) (negative when the padding exceeds the filter's reach, so some of
+	// gy's border never reaches the input).
 	hg, wg, gTop, gLeft int
 }
 
@@ -126,6 +126,14 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 // depthwiseBackward runs channels in parallel (images inner), so each worker owns its
 // channels' dx planes and dw taps and nothing is shared. Tap sums of dw are carried in
 // float64 across images.
+//
+// Both gradients read one padded copy of gy (gp, gy's (i, j) at (i+gTop, j+gLeft)):
+//
+//	dx[i, j]     = sum_{ky,kx} w[KH-1-ky, KW-1-kx] * gp[i + ky*DilH, j + kx*DilW]
+//	dw[ky, kx]   = sum_{i,j} x[i, j] * gp[i + (KH-1-ky)*DilH, j + (KW-1-kx)*DilW]
+//
+// the second being DWConvGradRows with x in the role of the output gradient and the
+// taps in reverse order, so x itself needs no padded copy.
 func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 	if g.P.StrideH != 1 || g.P.StrideW != 1 {
 		depthwiseBackwardStrided(dx, dw, gy, x, w, g)
@@ -134,17 +142,15 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 	d := newDWStride1(g)
 	hw, ohw, kk := g.H*g.W, g.OH*g.OW, g.KH*g.KW
 	simd.ParallelFor(g.C, 1, func(lo, hi int) {
-		var xp, gp, lanes, flipped []float32
+		gp := getConvScratch(d.hg * d.wg)
+		defer putConvScratch(gp)
+		var lanes, flipped []float32
 		var acc []float64
 		if dw != nil {
-			xp = getConvScratch(d.hp * d.wp)
-			defer putConvScratch(xp)
 			lanes = make([]float32, kk*simd.DWGradLanes)
 			acc = make([]float64, kk)
 		}
 		if dx != nil {
-			gp = getConvScratch(d.hg * d.wg)
-			defer putConvScratch(gp)
 			flipped = make([]float32, kk)
 		}
 		for c := lo; c < hi; c++ {
@@ -155,17 +161,15 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 			clear(acc)
 			for n := 0; n < g.N; n++ {
 				nc := n*g.C + c
-				gyc := gy[nc*ohw : (nc+1)*ohw]
+				padPlane(gp, d.hg, d.wg, gy[nc*ohw:(nc+1)*ohw], g.OH, g.OW, d.gTop, d.gLeft)
 				if dw != nil {
-					padPlane(xp, d.hp, d.wp, x[nc*hw:(nc+1)*hw], g.H, g.W, g.P.PadH, g.P.PadW)
 					clear(lanes)
-					simd.DWConvGradRows(lanes, gyc, g.OW, xp, d.wp, g.OH, g.OW, d.filter(nil))
+					simd.DWConvGradRows(lanes, x[nc*hw:(nc+1)*hw], g.W, gp, d.wg, g.H, g.W, d.filter(nil))
 					for t := range acc {
-						acc[t] += float64(simd.Sum(lanes[t*simd.DWGradLanes : (t+1)*simd.DWGradLanes]))
+						acc[kk-1-t] += float64(simd.Sum(lanes[t*simd.DWGradLanes : (t+1)*simd.DWGradLanes]))
 					}
 				}
 				if dx != nil {
-					padPlane(gp, d.hg, d.wg, gyc, g.OH, g.OW, d.gTop, d.gLeft)
 					simd.DWConvRows(dx[nc*hw:(nc+1)*hw], g.W, gp, d.wg, g.H, g.W, d.filter(flipped), 0, true)
 				}
 			}
