@@ -311,12 +311,17 @@ func (g *gemmCtx) drive() {
 				if !g.transB {
 					b.bGroups = (b.bPanels + bGroup - 1) / bGroup
 				}
-				g.planTasks(&b)
+				g.planTasks(&b, 8)
 				g.ap[aBuf] = growBuf(g.ap[aBuf], max(len(g.ap[aBuf]), b.aPanels*mr*kc))
 				g.bp[bBuf] = growBuf(g.bp[bBuf], max(len(g.bp[bBuf]), b.bPanels*nr*kc))
 				g.blocks = append(g.blocks, b)
 			}
 		}
+	}
+	// The last phase has no packing to fill its tail, so the last block gets smaller
+	// tasks: a thread then waits at most a short task for the other at the very end.
+	if n := len(g.blocks); n > 0 {
+		g.planTasks(&g.blocks[n-1], 32)
 	}
 	for i := 0; i <= len(g.blocks); i++ {
 		g.cur, g.nxt, g.nCompute = nil, nil, 0
@@ -343,17 +348,17 @@ func (g *gemmCtx) drive() {
 // planTasks splits the mcur x nc block of C into a grid of tasks in whole micro-panels,
 // spread evenly (task sizes differ by at most one panel each way): N blocks of at most
 // nb columns (so a task's B part stays in L2), and M blocks, as many as it takes for
-// every thread to get several tasks; the count is rounded to a multiple of the thread
+// every thread to get perThread of them; the count is rounded to a multiple of the thread
 // count where possible so no thread idles at the end. Tasks are numbered
 // N-block-major, so one thread walks down the M blocks of one N block while its B part
 // stays in L2.
-func (g *gemmCtx) planTasks(b *gemmBlock) {
+func (g *gemmCtx) planTasks(b *gemmBlock, perThread int) {
 	aPanels, bPanels := b.aPanels, b.bPanels
 	nbPanels := max(1, g.blk.nb/g.im.nr)
 	tn := (bPanels + nbPanels - 1) / nbPanels
 	tm := 1
 	if t := g.threads; t > 1 {
-		want := 8 * t
+		want := perThread * t
 		tm = min(aPanels, (want+tn-1)/tn)
 		for tm < aPanels && (tm*tn)%t != 0 {
 			tm++
