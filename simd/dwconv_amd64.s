@@ -34,8 +34,12 @@
 // counters, R12 tap address, DX dilW, R14 dwGrad's accumulator half, or the pair kernels'
 // pointer for filter row j-1 (dwGradPairs keeps its alternation in a stack slot).
 //
-// The four loop nests were written out per block size by a generator script; keep
-// them in step when editing one.
+// The pair kernels prefetch, block by block, the same span of the next pair's rows of
+// their row-major operand (the output for dwPairs, g for dwGradPairs): that operand comes
+// from memory, the padded plane (src) from L2.
+//
+// The loop nests were written out per block size by a generator script; keep them in
+// step when editing one.
 
 // dwmask: 8 x all-ones then 8 x zero; dwmask+32-4n holds n leading set lanes.
 DATA dwmask<>+0(SB)/4, $0xffffffff
@@ -261,6 +265,25 @@ dwPairsAVX512_row:
 dwPairsAVX512_b8:
 	CMPQ CX, $128
 	JLT dwPairsAVX512_b4
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
+	PREFETCHT0 256(R12)(BX*1)
+	PREFETCHT0 320(R12)(BX*1)
+	PREFETCHT0 384(R12)(BX*1)
+	PREFETCHT0 448(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
+	PREFETCHT0 256(R12)(BX*1)
+	PREFETCHT0 320(R12)(BX*1)
+	PREFETCHT0 384(R12)(BX*1)
+	PREFETCHT0 448(R12)(BX*1)
 	CMPL 92(AX), $0
 	JNE dwPairsAVX512_b8_acc
 	VMOVAPS Z31, Z0
@@ -402,6 +425,17 @@ dwPairsAVX512_b8_p2kx:
 dwPairsAVX512_b4:
 	CMPQ CX, $64
 	JLT dwPairsAVX512_b1
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
 	CMPL 92(AX), $0
 	JNE dwPairsAVX512_b4_acc
 	VMOVAPS Z31, Z0
@@ -499,6 +533,11 @@ dwPairsAVX512_b4_p2kx:
 dwPairsAVX512_b1:
 	CMPQ CX, $16
 	JLT dwPairsAVX512_tail
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
 	CMPL 92(AX), $0
 	JNE dwPairsAVX512_b1_acc
 	VMOVAPS Z31, Z0
@@ -803,6 +842,25 @@ dwGradPairsAVX512_row:
 dwGradPairsAVX512_b8:
 	CMPQ CX, $128
 	JLT dwGradPairsAVX512_b4
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
+	PREFETCHT0 256(R12)(BX*1)
+	PREFETCHT0 320(R12)(BX*1)
+	PREFETCHT0 384(R12)(BX*1)
+	PREFETCHT0 448(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
+	PREFETCHT0 256(R12)(BX*1)
+	PREFETCHT0 320(R12)(BX*1)
+	PREFETCHT0 384(R12)(BX*1)
+	PREFETCHT0 448(R12)(BX*1)
 	LEAQ (DI)(BX*1), R12
 	ADDQ 96(AX), R12
 	VMOVUPS 0(DI)(BX*1), Z0
@@ -911,6 +969,17 @@ dwGradPairsAVX512_b8_p2kx:
 dwGradPairsAVX512_b4:
 	CMPQ CX, $64
 	JLT dwGradPairsAVX512_b1
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	PREFETCHT0 128(R12)(BX*1)
+	PREFETCHT0 192(R12)(BX*1)
 	LEAQ (DI)(BX*1), R12
 	ADDQ 96(AX), R12
 	VMOVUPS 0(DI)(BX*1), Z0
@@ -991,6 +1060,11 @@ dwGradPairsAVX512_b4_p2kx:
 dwGradPairsAVX512_b1:
 	CMPQ CX, $16
 	JLT dwGradPairsAVX512_tail
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
 	LEAQ (DI)(BX*1), R12
 	ADDQ 96(AX), R12
 	VMOVUPS 0(DI)(BX*1), Z0
@@ -1324,6 +1398,13 @@ dwPairsAVX2_row:
 dwPairsAVX2_b4:
 	CMPQ CX, $32
 	JLT dwPairsAVX2_b1
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
 	CMPL 92(AX), $0
 	JNE dwPairsAVX2_b4_acc
 	VMOVAPS Y11, Y0
@@ -1421,6 +1502,11 @@ dwPairsAVX2_b4_p2kx:
 dwPairsAVX2_b1:
 	CMPQ CX, $8
 	JLT dwPairsAVX2_tail
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
 	CMPL 92(AX), $0
 	JNE dwPairsAVX2_b1_acc
 	VMOVAPS Y11, Y0
@@ -1726,6 +1812,13 @@ dwGradPairsAVX2_row:
 dwGradPairsAVX2_b4:
 	CMPQ CX, $32
 	JLT dwGradPairsAVX2_b1
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
+	PREFETCHT0 64(R12)(BX*1)
 	LEAQ (DI)(BX*1), R12
 	ADDQ 96(AX), R12
 	VMOVUPS 0(DI)(BX*1), Y0
@@ -1806,6 +1899,11 @@ dwGradPairsAVX2_b4_p2kx:
 dwGradPairsAVX2_b1:
 	CMPQ CX, $8
 	JLT dwGradPairsAVX2_tail
+	MOVQ 40(AX), R12
+	ADDQ DI, R12
+	PREFETCHT0 0(R12)(BX*1)
+	ADDQ 96(AX), R12
+	PREFETCHT0 0(R12)(BX*1)
 	LEAQ (DI)(BX*1), R12
 	ADDQ 96(AX), R12
 	VMOVUPS 0(DI)(BX*1), Y0
