@@ -19,11 +19,10 @@ func sgemmKernelGeneric(k int, a, b, c *float32, ldc int, alpha, beta float32) {
 	bs := unsafe.Slice(b, k*genericNR)
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	for p := 0; p < k; p++ {
-		ap := as[p*4 : p*4+4 : p*4+4]
-		bp := bs[p*4 : p*4+4 : p*4+4]
-		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+	for len(as) >= 4 && len(bs) >= 4 {
+		a0, a1, a2, a3 := as[0], as[1], as[2], as[3]
+		b0, b1, b2, b3 := bs[0], bs[1], bs[2], bs[3]
+		as, bs = as[4:], bs[4:]
 		c00 += a0 * b0
 		c01 += a0 * b1
 		c02 += a0 * b2
