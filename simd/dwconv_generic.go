@@ -163,7 +163,7 @@ func dwSlice(p *float32, off, n int) []float32 {
 }
 
 // dwRowsGeneric is the pure-Go twin of the assembly: the same sums in the same tap
-// order, one output at a time.
+// order, a tap at a time over the row (simple loops the compiler keeps bounds-check free).
 func dwRowsGeneric(a *dwArgs) {
 	taps := dwSlice(a.w, 0, a.kh*a.kw)
 	dilH, dilW := a.dilH/4, a.dilW/4
@@ -171,18 +171,18 @@ func dwRowsGeneric(a *dwArgs) {
 	for r := 0; r < a.rows; r++ {
 		d := dwSlice(a.dst, r*a.dstStride, a.n)
 		s := dwSlice(a.src, r*a.srcStride, span)
-		for x := range d {
-			acc := a.bias
-			if a.accum != 0 {
-				acc = d[x]
+		if a.accum == 0 {
+			for x := range d {
+				d[x] = a.bias
 			}
-			for ky := 0; ky < a.kh; ky++ {
-				row := s[ky*dilH+x:]
-				for kx, w := range taps[ky*a.kw : (ky+1)*a.kw] {
-					acc += w * row[kx*dilW]
+		}
+		for ky := 0; ky < a.kh; ky++ {
+			for kx, w := range taps[ky*a.kw : (ky+1)*a.kw] {
+				row := s[ky*dilH+kx*dilW:][:len(d)]
+				for x, v := range row {
+					d[x] += w * v
 				}
 			}
-			d[x] = acc
 		}
 	}
 }
@@ -202,8 +202,8 @@ func dwPairsGeneric(a *dwArgs) {
 	}
 }
 
-// dwGradGeneric is the pure-Go twin of the gradient kernel: lane x mod DWGradLanes of each tap
-// collects the products of column x.
+// dwGradGeneric is the pure-Go twin of the gradient kernel: four partial sums per tap
+// and row, added into the tap's first four lanes.
 func dwGradGeneric(a *dwArgs) {
 	acc := dwSlice(a.dst, 0, a.kh*a.kw*DWGradLanes)
 	dilH, dilW := a.dilH/4, a.dilW/4
@@ -213,11 +213,23 @@ func dwGradGeneric(a *dwArgs) {
 		s := dwSlice(a.src, r*a.srcStride, span)
 		for ky := 0; ky < a.kh; ky++ {
 			for kx := 0; kx < a.kw; kx++ {
-				lanes := acc[(ky*a.kw+kx)*DWGradLanes:][:DWGradLanes]
-				row := s[ky*dilH+kx*dilW:]
-				for x, gv := range g {
-					lanes[x%DWGradLanes] += gv * row[x]
+				row := s[ky*dilH+kx*dilW:][:len(g)]
+				var s0, s1, s2, s3 float32
+				x := 0
+				for ; x+4 <= len(g); x += 4 {
+					s0 += g[x] * row[x]
+					s1 += g[x+1] * row[x+1]
+					s2 += g[x+2] * row[x+2]
+					s3 += g[x+3] * row[x+3]
 				}
+				for ; x < len(g); x++ {
+					s0 += g[x] * row[x]
+				}
+				lanes := acc[(ky*a.kw+kx)*DWGradLanes:][:4]
+				lanes[0] += s0
+				lanes[1] += s1
+				lanes[2] += s2
+				lanes[3] += s3
 			}
 		}
 	}
