@@ -24,6 +24,10 @@ type impl struct {
 	// tile (same panel layout): used for a last A panel with at most shortRows valid rows.
 	gemmKernelShort func(k int, a, b, c *float32, ldc int, alpha, beta float32)
 	shortRows       int
+	// The masked variants, if set, update only the C columns whose bit is set in mask:
+	// a tile at the right edge of C then needs no scratch tile.
+	gemmKernelMask      func(k int, a, b, c *float32, ldc int, alpha, beta float32, mask uint32)
+	gemmKernelShortMask func(k int, a, b, c *float32, ldc int, alpha, beta float32, mask uint32)
 	// pack fills a packed panel (see packGeneric).
 	pack func(gather bool, dst, src []float32, ld, kc, valid, stored int)
 	// packRows, if set, packs several full nr-wide panels row by row (see

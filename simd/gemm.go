@@ -435,9 +435,9 @@ func (g *gemmCtx) computeTask(b *gemmBlock, t int) {
 		i := b.ic + ir*mr
 		mv := min(mr, g.m-i)
 		apan := &ap[ir*mr*kc]
-		kern, rows := g.im.gemmKernel, mr
+		kern, kernMask, rows := g.im.gemmKernel, g.im.gemmKernelMask, mr
 		if mv <= g.im.shortRows {
-			kern, rows = g.im.gemmKernelShort, g.im.shortRows
+			kern, kernMask, rows = g.im.gemmKernelShort, g.im.gemmKernelShortMask, g.im.shortRows
 		}
 		for jr := jr0; jr < jr1; jr++ {
 			j := b.jc + jr*nr
@@ -445,6 +445,11 @@ func (g *gemmCtx) computeTask(b *gemmBlock, t int) {
 			bpan := &bp[jr*nr*kc]
 			if mv == rows && nv == nr {
 				kern(kc, apan, bpan, &g.c[i*g.ldc+j], g.ldc, alpha, beta)
+				continue
+			}
+			if mv == rows && kernMask != nil {
+				// Right edge: masked loads/stores of the valid columns, in place.
+				kernMask(kc, apan, bpan, &g.c[i*g.ldc+j], g.ldc, alpha, beta, uint32(1)<<nv-1)
 				continue
 			}
 			// Edge tile: full tile into scratch, then merge the valid part.

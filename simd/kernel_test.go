@@ -6,10 +6,11 @@ import (
 	"testing"
 )
 
-// TestGemmKernels drives every micro-kernel directly (full and short-row variants) on
-// random packed panels: C must match the float64 product within the rounding bound, C
-// rows outside the tile and columns past nr (ldc > nr) must stay untouched, and beta = 0
-// must not read C (NaN there).
+// TestGemmKernels drives every micro-kernel directly (full, short-row and column-masked
+// variants) on random packed panels: C must match the float64 product within the
+// rounding bound, everything outside the updated rows and columns (the next row, columns
+// past nr or past the mask) must stay untouched, NaNs included, and beta = 0 must not
+// read C (NaN there).
 func TestGemmKernels(t *testing.T) {
 	eps := math.Pow(2, -24)
 	r := rand.New(rand.NewPCG(61, 62))
@@ -18,10 +19,27 @@ func TestGemmKernels(t *testing.T) {
 			name string
 			f    func(k int, a, b, c *float32, ldc int, alpha, beta float32)
 			rows int
+			cols int // columns updated: nr, or the low bits set in a mask
 		}
-		ks := []kern{{"full", im.gemmKernel, im.mr}}
+		ks := []kern{{"full", im.gemmKernel, im.mr, im.nr}}
 		if im.gemmKernelShort != nil {
-			ks = append(ks, kern{"short", im.gemmKernelShort, im.shortRows})
+			ks = append(ks, kern{"short", im.gemmKernelShort, im.shortRows, im.nr})
+		}
+		for _, cols := range []int{1, 7, 16, 17, 31} {
+			if cols >= im.nr {
+				continue
+			}
+			mask := uint32(1)<<cols - 1
+			if f := im.gemmKernelMask; f != nil {
+				ks = append(ks, kern{"mask", func(k int, a, b, c *float32, ldc int, alpha, beta float32) {
+					f(k, a, b, c, ldc, alpha, beta, mask)
+				}, im.mr, cols})
+			}
+			if f := im.gemmKernelShortMask; f != nil {
+				ks = append(ks, kern{"shortmask", func(k int, a, b, c *float32, ldc int, alpha, beta float32) {
+					f(k, a, b, c, ldc, alpha, beta, mask)
+				}, im.shortRows, cols})
+			}
 		}
 		for _, kn := range ks {
 			for _, k := range []int{1, 2, 3, 7, 64, 129} {
@@ -47,8 +65,8 @@ func TestGemmKernels(t *testing.T) {
 					kn.f(k, &a[0], &b[0], &c[0], ldc, ab[0], ab[1])
 					for i := range c {
 						row, col := i/ldc, i%ldc
-						if row >= kn.rows || col >= im.nr {
-							if c[i] != sentinel {
+						if row >= kn.rows || col >= kn.cols {
+							if c[i] != c0[i] && !(c[i] != c[i] && c0[i] != c0[i]) {
 								t.Fatalf("%s/%s k=%d: wrote outside the tile at row %d col %d", im.name, kn.name, k, row, col)
 							}
 							continue
