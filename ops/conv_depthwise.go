@@ -135,7 +135,44 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 // the second being DWConvGradRows with x in the role of the output gradient and the
 // taps in reverse order, so x itself needs no padded copy.
 func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
+	depthwiseBackwardAct(dx, dw, nil, gy, nil, x, w, g)
+}
+
+// DepthwiseConv2dGELUBackward is the backward of DepthwiseConv2dGELU: given gy, the
+// gradient of y = GELU(pre), pre = conv(x, w) + b, it accumulates dx, dw and db (any
+// may be nil). The gradient of pre exists only a plane at a time, in a scratch buffer
+// that then feeds the bias sum and the padded copy both convolution gradients read, so
+// no tensor the size of the output is written or read back.
+func DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
+	checkConvLens("depthwise conv2d gelu backward", g, gy, x, w, db)
+	if !g.depthwise() {
+		panic(fmt.Sprintf("depthwise conv2d gelu backward: not a depthwise geometry: %d channels, %d groups, %d outputs", g.C, g.P.Groups, g.O))
+	}
+	if len(pre) != len(gy) {
+		panic(fmt.Sprintf("depthwise conv2d gelu backward: pre has %d values, output has %d", len(pre), len(gy)))
+	}
+	if dx != nil && len(dx) != len(x) {
+		panic(fmt.Sprintf("depthwise conv2d gelu backward: dx has %d values, input has %d", len(dx), len(x)))
+	}
+	if dw != nil && len(dw) != len(w) {
+		panic(fmt.Sprintf("depthwise conv2d gelu backward: dw has %d values, weight has %d", len(dw), len(w)))
+	}
+	if dx == nil && dw == nil && db == nil {
+		return
+	}
 	if g.P.StrideH != 1 || g.P.StrideW != 1 {
+		dpre := make([]float32, len(gy))
+		GELUBackward(dpre, gy, pre)
+		Conv2dBackward(dx, dw, db, dpre, x, w, g)
+		return
+	}
+	depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, g)
+}
+
+// depthwiseBackwardAct is the stride-1 backward; with pre set, gy is the gradient after
+// a GELU of pre, taken back through it plane by plane (and db accumulated from that).
+func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
+	if pre == nil && (g.P.StrideH != 1 || g.P.StrideW != 1) {
 		depthwiseBackwardStrided(dx, dw, gy, x, w, g)
 		return
 	}
@@ -144,6 +181,11 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 	simd.ParallelFor(g.C, 1, func(lo, hi int) {
 		gp := getConvScratch(d.hg * d.wg)
 		defer putConvScratch(gp)
+		var dpre []float32
+		if pre != nil {
+			dpre = getConvScratch(ohw)
+			defer putConvScratch(dpre)
+		}
 		var lanes, flipped []float32
 		var acc []float64
 		if dw != nil {
@@ -161,7 +203,19 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 			clear(acc)
 			for n := 0; n < g.N; n++ {
 				nc := n*g.C + c
-				padPlane(gp, d.hg, d.wg, gy[nc*ohw:(nc+1)*ohw], g.OH, g.OW, d.gTop, d.gLeft)
+				gyc := gy[nc*ohw : (nc+1)*ohw]
+				if pre != nil {
+					clear(dpre)
+					GELUBackward(dpre, gyc, pre[nc*ohw:(nc+1)*ohw])
+					gyc = dpre
+					if db != nil {
+						db[c] += simd.Sum(dpre)
+					}
+				}
+				if dx == nil && dw == nil {
+					continue
+				}
+				padPlane(gp, d.hg, d.wg, gyc, g.OH, g.OW, d.gTop, d.gLeft)
 				if dw != nil {
 					clear(lanes)
 					simd.DWConvGradRows(lanes, x[nc*hw:(nc+1)*hw], g.W, gp, d.wg, g.H, g.W, d.filter(nil))

@@ -113,3 +113,37 @@ func TestPadPlane(t *testing.T) {
 		convCloseSlices(t, fmt.Sprintf("pad %+v", tc), dst, tc.want, 0)
 	}
 }
+
+// TestDepthwiseConv2dGELUBackward checks the fused backward against GELUBackward into a
+// full-size buffer followed by Conv2dBackward, accumulating into non-zero gradients,
+// on stride 1 (the fused path) and stride 2 (the fallback), and with gradients left out.
+func TestDepthwiseConv2dGELUBackward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	gs := append(dwRandGeoms(rng, 6),
+		NewConvGeom([]int{2, 3, 12, 11}, []int{3, 1, 3, 3}, []int{3}, ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, Groups: 3}))
+	for i, g := range gs {
+		x, w, b := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.KH*g.KW), convRandSlice(rng, g.O)
+		n := g.N * g.O * g.OH * g.OW
+		y, pre := make([]float32, n), make([]float32, n)
+		DepthwiseConv2dGELU(y, pre, x, w, b, g)
+		gy := convRandSlice(rng, n)
+		start := func() (dx, dw, db []float32) {
+			r := rand.New(rand.NewPCG(uint64(i), 7))
+			return convRandSlice(r, len(x)), convRandSlice(r, len(w)), convRandSlice(r, g.O)
+		}
+		wantDx, wantDw, wantDb := start()
+		dpre := make([]float32, n)
+		GELUBackward(dpre, gy, pre)
+		Conv2dBackward(wantDx, wantDw, wantDb, dpre, x, w, g)
+		dx, dw, db := start()
+		DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x, w, g)
+		what := fmt.Sprintf("case %d %+v", i, g)
+		convCloseSlices(t, what+" dx", dx, wantDx, 1e-6)
+		convCloseSlices(t, what+" dw", dw, wantDw, 1e-6)
+		convCloseSlices(t, what+" db", db, wantDb, 1e-6)
+
+		_, _, onlyDb := start()
+		DepthwiseConv2dGELUBackward(nil, nil, onlyDb, gy, pre, x, w, g)
+		convCloseSlices(t, what+" db alone", onlyDb, wantDb, 1e-6)
+	}
+}
