@@ -30,6 +30,9 @@ func packRowsAVX512(dst, src []float32, ld, kc, npanels int) {
 }
 
 //go:noescape
+func packTransY(dst, src *float32, ld, kc, valid, lanes, dstStride int)
+
+//go:noescape
 func packCopyY(dst, src *float32, ld, kc, dstStride, validLo, validHi, storedLo, storedHi int)
 
 //go:noescape
@@ -68,8 +71,28 @@ func packAVX512(gather bool, dst, src []float32, ld, kc, valid, stored int) {
 
 // packAVX2 is packGeneric with ymm code (stored <= 16).
 func packAVX2(gather bool, dst, src []float32, ld, kc, valid, stored int) {
-	if gather && !packUseGather || !packFits(gather, dst, src, ld, kc, valid, stored, 16) {
+	if !packFits(gather, dst, src, ld, kc, valid, stored, 16) {
 		packGeneric(gather, dst, src, ld, kc, valid, stored)
+		return
+	}
+	if gather && !packUseGather {
+		// In-register transposes, 8 source rows at a time. packTransY stores short
+		// rows 8 wide, overlapping the next row, so it is only used where rows are
+		// exactly `lanes` apart or full (stored <= 8 or 16).
+		if stored > 8 && stored != 16 {
+			packGeneric(gather, dst, src, ld, kc, valid, stored)
+			return
+		}
+		if stored <= 8 {
+			packTransY(&dst[0], &src[0], ld, kc, valid, stored, stored)
+			return
+		}
+		packTransY(&dst[0], &src[0], ld, kc, min(valid, 8), 8, stored)
+		if valid > 8 {
+			packTransY(&dst[8], &src[8*ld], ld, kc, valid-8, stored-8, stored)
+		} else {
+			packTransY(&dst[8], &src[0], ld, kc, 0, stored-8, stored)
+		}
 		return
 	}
 	vLo, vHi := min(valid, 8), max(valid-8, 0)

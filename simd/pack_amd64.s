@@ -532,3 +532,263 @@ prpanel:
 prdone:
 	VZEROUPPER
 	RET
+
+// AVX2 version of packTransZ: 8 source rows at a time, 8x8 in-register transposes.
+// Tail columns (kc % 8) and lanes < 8 use VMASKMOVPS with masks from ymasktab.
+DATA ymasktab<>+0(SB)/4, $0xffffffff
+DATA ymasktab<>+4(SB)/4, $0xffffffff
+DATA ymasktab<>+8(SB)/4, $0xffffffff
+DATA ymasktab<>+12(SB)/4, $0xffffffff
+DATA ymasktab<>+16(SB)/4, $0xffffffff
+DATA ymasktab<>+20(SB)/4, $0xffffffff
+DATA ymasktab<>+24(SB)/4, $0xffffffff
+DATA ymasktab<>+28(SB)/4, $0xffffffff
+DATA ymasktab<>+32(SB)/4, $0x00000000
+DATA ymasktab<>+36(SB)/4, $0x00000000
+DATA ymasktab<>+40(SB)/4, $0x00000000
+DATA ymasktab<>+44(SB)/4, $0x00000000
+DATA ymasktab<>+48(SB)/4, $0x00000000
+DATA ymasktab<>+52(SB)/4, $0x00000000
+DATA ymasktab<>+56(SB)/4, $0x00000000
+DATA ymasktab<>+60(SB)/4, $0x00000000
+GLOBL ymasktab<>(SB), RODATA|NOPTR, $64
+
+// func packTransY(dst, src *float32, ld, kc, valid, lanes, dstStride int)
+//
+// Plain loads and stores wherever possible (VMASKMOVPS is slow on AMD): masked loads only
+// for a tail block of fewer than 8 columns, and with lanes < 8 each output row is stored
+// 8 wide (its extra lanes are overwritten by the next row, which is stored after it),
+// except the last row of the call, which uses a masked store so nothing past the panel
+// is written.
+TEXT ·packTransY(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8
+	MOVQ kc+24(FP), R9
+	MOVQ valid+32(FP), R10
+	MOVQ dstStride+48(FP), R11
+	SHLQ $2, R11
+	MOVQ lanes+40(FP), R14
+	// R13 = address of the lane mask (lanes leading ones)
+	LEAQ ymasktab<>+32(SB), R13
+	MOVQ R14, AX
+	SHLQ $2, AX
+	SUBQ AX, R13
+
+ytloop:
+	TESTQ R9, R9
+	JZ    ytdone
+	MOVQ  R9, CX
+	CMPQ  CX, $8
+	JLE   ytcols
+	MOVQ  $8, CX
+
+ytcols:
+	MOVQ CX, R12
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ SI, DX
+	CMPQ R12, $8
+	JLT  ytmasked
+	CMPQ R10, $1
+	JLT  ytloaded
+	VMOVUPS (DX), Y0
+	ADDQ R8, DX
+	CMPQ R10, $2
+	JLT  ytloaded
+	VMOVUPS (DX), Y1
+	ADDQ R8, DX
+	CMPQ R10, $3
+	JLT  ytloaded
+	VMOVUPS (DX), Y2
+	ADDQ R8, DX
+	CMPQ R10, $4
+	JLT  ytloaded
+	VMOVUPS (DX), Y3
+	ADDQ R8, DX
+	CMPQ R10, $5
+	JLT  ytloaded
+	VMOVUPS (DX), Y4
+	ADDQ R8, DX
+	CMPQ R10, $6
+	JLT  ytloaded
+	VMOVUPS (DX), Y5
+	ADDQ R8, DX
+	CMPQ R10, $7
+	JLT  ytloaded
+	VMOVUPS (DX), Y6
+	ADDQ R8, DX
+	CMPQ R10, $8
+	JLT  ytloaded
+	VMOVUPS (DX), Y7
+	JMP ytloaded
+
+ytmasked:
+	LEAQ    ymasktab<>+32(SB), AX
+	MOVQ    R12, BX
+	SHLQ    $2, BX
+	SUBQ    BX, AX
+	VMOVDQU (AX), Y15
+	CMPQ R10, $1
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y0
+	ADDQ R8, DX
+	CMPQ R10, $2
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y1
+	ADDQ R8, DX
+	CMPQ R10, $3
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y2
+	ADDQ R8, DX
+	CMPQ R10, $4
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y3
+	ADDQ R8, DX
+	CMPQ R10, $5
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y4
+	ADDQ R8, DX
+	CMPQ R10, $6
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y5
+	ADDQ R8, DX
+	CMPQ R10, $7
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y6
+	ADDQ R8, DX
+	CMPQ R10, $8
+	JLT  ytloaded
+	VMASKMOVPS (DX), Y15, Y7
+
+ytloaded:
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVDQU (R13), Y0
+	MOVQ DI, DX
+	CMPQ R14, $8
+	JEQ  ytplain0
+	CMPQ R9, $1
+	JNE  ytplain0
+	VMASKMOVPS Y8, Y0, (DX)
+	JMP  ytstored
+ytplain0:
+	VMOVUPS Y8, (DX)
+	CMPQ R12, $2
+	JLT  ytstored
+	ADDQ R11, DX
+	CMPQ R14, $8
+	JEQ  ytplain1
+	CMPQ R9, $2
+	JNE  ytplain1
+	VMASKMOVPS Y9, Y0, (DX)
+	JMP  ytstored
+ytplain1:
+	VMOVUPS Y9, (DX)
+	CMPQ R12, $3
+	JLT  ytstored
+	ADDQ R11, DX
+	CMPQ R14, $8
+	JEQ  ytplain2
+	CMPQ R9, $3
+	JNE  ytplain2
+	VMASKMOVPS Y10, Y0, (DX)
+	JMP  ytstored
+ytplain2:
+	VMOVUPS Y10, (DX)
+	CMPQ R12, $4
+	JLT  ytstored
+	ADDQ R11, DX
+	CMPQ R14, $8
+	JEQ  ytplain3
+	CMPQ R9, $4
+	JNE  ytplain3
+	VMASKMOVPS Y11, Y0, (DX)
+	JMP  ytstored
+ytplain3:
+	VMOVUPS Y11, (DX)
+	CMPQ R12, $5
+	JLT  ytstored
+	ADDQ R11, DX
+	CMPQ R14, $8
+	JEQ  ytplain4
+	CMPQ R9, $5
+	JNE  ytplain4
+	VMASKMOVPS Y12, Y0, (DX)
+	JMP  ytstored
+ytplain4:
+	VMOVUPS Y12, (DX)
+	CMPQ R12, $6
+	JLT  ytstored
+	ADDQ R11, DX
+	CMPQ R14, $8
+	JEQ  ytplain5
+	CMPQ R9, $6
+	JNE  ytplain5
+	VMASKMOVPS Y13, Y0, (DX)
+	JMP  ytstored
+ytplain5:
+	VMOVUPS Y13, (DX)
+	CMPQ R12, $7
+	JLT  ytstored
+	ADDQ R11, DX
+	CMPQ R14, $8
+	JEQ  ytplain6
+	CMPQ R9, $7
+	JNE  ytplain6
+	VMASKMOVPS Y14, Y0, (DX)
+	JMP  ytstored
+ytplain6:
+	VMOVUPS Y14, (DX)
+	CMPQ R12, $8
+	JLT  ytstored
+	ADDQ R11, DX
+	CMPQ R14, $8
+	JEQ  ytplain7
+	CMPQ R9, $8
+	JNE  ytplain7
+	VMASKMOVPS Y15, Y0, (DX)
+	JMP  ytstored
+ytplain7:
+	VMOVUPS Y15, (DX)
+
+ytstored:
+	ADDQ $32, SI
+	MOVQ R11, AX
+	SHLQ $3, AX
+	ADDQ AX, DI
+	SUBQ R12, R9
+	JMP  ytloop
+
+ytdone:
+	VZEROUPPER
+	RET
