@@ -29,7 +29,11 @@ func dwCases() []dwCase {
 				dilH: 1 + r.IntN(3), dilW: 1 + r.IntN(3), dGap: r.IntN(3), sGap: r.IntN(5), off: 1 + r.IntN(7)})
 		}
 	}
-	return append(cs, dwCase{rows: 0, n: 5, kh: 3, kw: 3, dilH: 1, dilW: 1})
+	// filters larger than HALO's, a wide row, and no rows at all
+	return append(cs,
+		dwCase{rows: 9, n: 45, kh: 11, kw: 9, dilH: 2, dilW: 1, dGap: 3, sGap: 1, off: 2},
+		dwCase{rows: 5, n: 1031, kh: 3, kw: 13, dilH: 4, dilW: 2, dGap: 1, sGap: 2, off: 5},
+		dwCase{rows: 0, n: 5, kh: 3, kw: 3, dilH: 1, dilW: 1})
 }
 
 // dwPlanes builds the output (or gradient) block d and the padded source for c,
