@@ -29,31 +29,32 @@ import "math"
 // Inputs and outputs are plain float32; dst may alias x.
 
 const (
-	expHi   = 88.72283  // largest float32 x with exp(x) <= MaxFloat32
-	expLo   = -87.33654 // smallest float32 x with exp(x) >= 2^-126
-	log2e   = 1.44269504088896341
-	ln2Hi   = 0.693359375 // 9 significant bits: n*ln2Hi is exact for |n| <= 2^15
-	ln2Lo   = -2.12194440e-4
-	expC2   = 1.0 / 2
-	expC3   = 1.0 / 6
-	expC4   = 1.0 / 24
-	expC5   = 1.0 / 120
-	expC6   = 1.0 / 720
-	expC7   = 1.0 / 5040
-	expC8   = 1.0 / 40320
-	geluA   = 14 // |x| beyond which Phi(x) is 0 or 1 in float32
-	geluP   = 0.5
-	geluC0  = -7.270795e-06
-	geluC1  = 0.39920253
-	geluC2  = 0.39491728
-	geluC3  = 0.33462286
-	geluC4  = -0.09639433
-	geluC5  = 0.5865807
-	geluC6  = -1.9117839
-	geluC7  = 2.4126418
-	geluC8  = -1.6005086
-	geluC9  = 0.56547105
-	geluC10 = -0.08474209
+	expHi      = 88.72283  // largest float32 x with exp(x) <= MaxFloat32
+	expLo      = -87.33654 // smallest float32 x with exp(x) >= 2^-126
+	roundMagic = 0x1.8p23  // adding and removing it rounds a float32 to an integer
+	log2e      = 1.44269504088896341
+	ln2Hi      = 0.693359375 // 9 significant bits: n*ln2Hi is exact for |n| <= 2^15
+	ln2Lo      = -2.12194440e-4
+	expC2      = 1.0 / 2
+	expC3      = 1.0 / 6
+	expC4      = 1.0 / 24
+	expC5      = 1.0 / 120
+	expC6      = 1.0 / 720
+	expC7      = 1.0 / 5040
+	expC8      = 1.0 / 40320
+	geluA      = 14 // |x| beyond which Phi(x) is 0 or 1 in float32
+	geluP      = 0.5
+	geluC0     = -7.270795e-06
+	geluC1     = 0.39920253
+	geluC2     = 0.39491728
+	geluC3     = 0.33462286
+	geluC4     = -0.09639433
+	geluC5     = 0.5865807
+	geluC6     = -1.9117839
+	geluC7     = 2.4126418
+	geluC8     = -1.6005086
+	geluC9     = 0.56547105
+	geluC10    = -0.08474209
 	// Phi(x) - 1/2 = x * sum_n geluS_n x^(2n), geluS_n = (-1)^n / (sqrt(2pi) 2^n n! (2n+1)),
 	// Taylor to n = 8 (truncation < 3e-10 relative for |x| <= geluSmall).
 	geluSmall = 1
@@ -70,7 +71,9 @@ const (
 
 // expReduce returns n and q = e^r - 1 with x = n*ln2 + r, for x in [expLo, expHi].
 func expReduce(x float32) (n int32, q float32) {
-	nf := float32(math.RoundToEven(float64(x * log2e)))
+	// Round to nearest even by adding and removing 1.5*2^23 (|x*log2e| < 2^22 here);
+	// the float32 conversions keep the compiler from fusing or widening the steps.
+	nf := float32(float32(x*log2e)+roundMagic) - roundMagic
 	r := x - nf*ln2Hi
 	r -= nf * ln2Lo
 	p := float32(expC8)
