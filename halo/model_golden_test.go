@@ -65,12 +65,19 @@ func TestModelStateDictMatchesOfficial(t *testing.T) {
 	}
 }
 
-func TestModelEvalGolden(t *testing.T) {
+func TestModelEvalGolden(t *testing.T) { checkModelEvalGolden(t, false) }
+
+// TestModelEvalGoldenRecompute: with Config.Recompute the LSKNet branches run one
+// sample at a time in inference too.
+func TestModelEvalGoldenRecompute(t *testing.T) { checkModelEvalGolden(t, true) }
+
+func checkModelEvalGolden(t *testing.T, recompute bool) {
 	if testing.Short() {
 		t.Skip("whole-network case skipped in -short mode")
 	}
 	c := golden.Load(t, "halo_model_eval")
 	m := goldenModel(t)
+	m.Cfg.Recompute = recompute
 	m.SetTraining(false)
 	q, click, sat := goldenInputs(t, c)
 	var out *Output
