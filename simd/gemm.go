@@ -11,23 +11,24 @@ import (
 //	for jc in N by nc:                     packed B block kc x nc (L3), shared
 //	  for pc in K by kc:
 //	    for ic in M by mBig:               packed A block mBig x kc (L3), shared
-//	      pack B (first ic only) and A     one parallel phase
-//	      for each task (rows x nb) of C:  second parallel phase; B part kc x nb in L2
+//	      for each task (rows x nb) of C:  B part kc x nb stays in L2
 //	        for ir in task by mr:          A micro-panel mr x kc stays in L1
 //	          for jr in task by nr:        B micro-panels stream from L2
 //	            micro-kernel               mr x nr tile of C in registers
 //
-// Both operands are packed once per block and shared by all threads, so threads split C
-// into a 2-D grid of tasks without packing anything twice. Packed panels are zero-padded
-// to full mr/nr, so the kernel always computes a full tile; edge tiles are computed into
-// a scratch tile and only their valid part is merged into C, so nothing outside C (or A,
-// B) is read or written.
+// Each (jc, pc, ic) is a block. Both operands are packed once per block and shared by all
+// threads, so threads split C into a 2-D grid of tasks without packing anything twice,
+// and the blocks are pipelined (see drive): one parallel phase computes block i-1 and
+// packs block i. Packed panels are zero-padded to full mr/nr, so the kernel always
+// computes a full tile; right-edge tiles use the column-masked kernels where the path has
+// them, other edge tiles are computed into a scratch tile whose valid part is merged into
+// C, so nothing outside C (or A, B) is read or written.
 
 // Blocking parameters for one path, derived from the cache sizes.
 type blocking struct {
 	kc   int // depth of a packed block
 	nb   int // columns of a task: its B part (kc x nb) fills half of L2
-	nc   int // columns of a packed B block: a quarter of L3
+	nc   int // columns of a packed B block: an eighth of L3 (it is double-buffered)
 	mBig int // rows of A packed per phase
 }
 
@@ -42,7 +43,7 @@ func blockingFor(im *impl) blocking {
 	kc -= kc % 8
 	nb := cacheL2 / 2 / (4 * kc)
 	nb = max(nb-nb%nr, nr)
-	nc := cacheL3 / 8 / (4 * kc) // double-buffered: a quarter of L3
+	nc := cacheL3 / 8 / (4 * kc)
 	nc = min(max(nc-nc%nb, nb), 8192)
 	mBig := (4 << 20) / (4 * kc)
 	mBig = max(mBig-mBig%mr, mr)
