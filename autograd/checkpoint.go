@@ -11,7 +11,8 @@ var recomputing atomic.Int32
 // Recomputing reports whether a Checkpoint is re-running its function to build the
 // graph for the backward pass. The forward already happened once, so side effects of
 // a forward (BatchNorm's running statistics, batch counters) must be skipped now or
-// they would be applied twice.
+// they would be applied twice. Like NoGrad, the flag is process-wide: train one model
+// at a time while checkpoints recompute.
 func Recomputing() bool { return recomputing.Load() > 0 }
 
 // Checkpoint computes fn(inputs) without keeping its intermediate activations
