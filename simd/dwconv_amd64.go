@@ -3,7 +3,9 @@
 package simd
 
 // Declarations for dwconv_amd64.s. The exported wrappers (dwconv_generic.go) have
-// checked every extent the kernels touch.
+// checked every extent the kernels touch. The assembly is generated:
+//
+//go:generate sh -c "python3 gen/dwconv_gen.py > dwconv_amd64.s"
 
 //go:noescape
 func dwRowsAVX512(a *dwArgs)
