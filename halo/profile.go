@@ -167,8 +167,10 @@ func lskBlockParts(p, dim, hidden int) []StageCost {
 		{"norm2", 0},
 		{"fc1", P * d * h},
 		{"dwconv3x3", P * h * 9},
-		{"gelu_2", 0}, // and dropout
+		{"gelu_2", 0},
+		{"dropout_1", 0}, // identity in eval mode
 		{"fc2", P * h * d},
+		{"dropout_2", 0},
 		{"scale_2", 0},
 	}
 }
@@ -201,8 +203,10 @@ func lskBlockStaged(b *LSKBlock, x *autograd.Tensor, hook func(part string, out 
 	y = step("norm2", b.Norm2.Forward(x))
 	y = step("fc1", m.FC1.Forward(y))
 	y = step("dwconv3x3", m.DWConv.Forward(y))
-	y = step("gelu_2", m.Drop.Forward(autograd.GELU(y)))
-	y = step("fc2", m.Drop.Forward(m.FC2.Forward(y)))
+	y = step("gelu_2", autograd.GELU(y))
+	y = step("dropout_1", m.Drop.Forward(y))
+	y = step("fc2", m.FC2.Forward(y))
+	y = step("dropout_2", m.Drop.Forward(y))
 	return step("scale_2", autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, y))))
 }
 
