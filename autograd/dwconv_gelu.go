@@ -1,0 +1,54 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/cvogl/halo/ops"
+)
+
+// DepthwiseConv2dGELU is GELU(Conv2d(x, w, b, p)) for a depthwise convolution (groups
+// = input channels = output channels; w [C,1,KH,KW], b nil or [C]), computed by the
+// fused kernels ops.DepthwiseConv2dGELU and ops.DepthwiseConv2dGELUBackward. At stride
+// 1 (the LSK Mlp's 3x3 dwconv) the forward applies the GELU to each strip of
+// convolution outputs while it is in cache, and the backward takes the gradient back
+// through the GELU one plane at a time, so neither pass makes an extra trip over an
+// output-sized tensor; other strides run unfused inside the same calls. The result
+// equals the composition to float32 rounding; only the pre-activation is kept for the
+// backward, as the composition keeps the conv output.
+func DepthwiseConv2dGELU(x, w, b *Tensor, p ops.ConvParams) *Tensor {
+	var bShape []int
+	var bData []float32
+	if b != nil {
+		bShape, bData = b.Shape, b.Data
+		if bShape == nil {
+			bShape = []int{}
+		}
+	}
+	g := ops.NewConvGeom(x.Shape, w.Shape, bShape, p)
+	if g.P.Groups != g.C || g.O != g.C {
+		panic(fmt.Sprintf("depthwise conv2d gelu: input %v, weight %v, groups %d is not depthwise", x.Shape, w.Shape, g.P.Groups))
+	}
+	if len(x.Data) != Numel(x.Shape) || len(w.Data) != Numel(w.Shape) {
+		panic(fmt.Sprintf("depthwise conv2d gelu: data of %d/%d values for input %v, weight %v", len(x.Data), len(w.Data), x.Shape, w.Shape))
+	}
+	out := Zeros(g.OutShape()...)
+	// The pre-activation is only needed (and kept) when the op will be recorded.
+	var pre []float32
+	if GradEnabled() && (x.requiresGrad || w.requiresGrad || (b != nil && b.requiresGrad)) {
+		pre = make([]float32, len(out.Data))
+	}
+	ops.DepthwiseConv2dGELU(out.Data, pre, x.Data, w.Data, bData, g)
+	return Record("depthwise_conv2d_gelu", out, func(gy []float32) {
+		var dx, dw, db []float32
+		if x.requiresGrad {
+			dx = x.GradBuf()
+		}
+		if w.requiresGrad {
+			dw = w.GradBuf()
+		}
+		if b != nil && b.requiresGrad {
+			db = b.GradBuf()
+		}
+		ops.DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x.Data, w.Data, g)
+	}, x, w, b)
+}
