@@ -87,9 +87,17 @@ func NewLSKMlp(rng *rand.Rand, dim, hidden int, drop float32, dropRng *rand.Rand
 	return m
 }
 
-// Forward applies the MLP.
+// Forward applies the MLP. The depthwise conv and the GELU run as one fused op
+// (identical values and gradients, one pass less over the hidden activation each way).
 func (m *LSKMlp) Forward(x *autograd.Tensor) *autograd.Tensor {
-	y := m.Drop.Forward(autograd.GELU(m.DWConv.Forward(m.FC1.Forward(x))))
+	h := m.FC1.Forward(x)
+	dw := m.DWConv
+	if dw.P.Groups == h.Shape[1] && dw.Weight.Shape[0] == h.Shape[1] {
+		h = autograd.DepthwiseConv2dGELU(h, dw.Weight, dw.Bias, dw.P)
+	} else {
+		h = autograd.GELU(dw.Forward(h))
+	}
+	y := m.Drop.Forward(h)
 	return m.Drop.Forward(m.FC2.Forward(y))
 }
 
