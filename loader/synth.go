@@ -238,8 +238,8 @@ func synthMemory(o SynthOptions, splitSizes map[string]int) (map[string]*Dataset
 // Sizes of the embedded default dataset (the "tiny" resolution of the trainer: the
 // whole-model golden case uses query 64x64 and satellite 256x256).
 const (
-	EmbeddedTrain   = 320
-	EmbeddedVal     = 96
+	EmbeddedTrain   = 960
+	EmbeddedVal     = 192
 	EmbeddedSatSize = 256
 	EmbeddedQueryH  = 64
 	EmbeddedQueryW  = 64 // drone; street view is 64x128 to keep its 1:2 aspect

@@ -27,7 +27,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	data := fs.String("data", "", "dataset root holding CVOGL_DroneAerial/ or CVOGL_SVI/ (default: the embedded synthetic set)")
 	set := fs.String("set", "drone", "dataset subset: drone or svi")
 	preset := fs.String("preset", "", "model preset: paper or tiny (default: tiny on the embedded set, paper with --data)")
-	epochs := fs.Int("epochs", 0, "epochs (default: 25 with --data, 8 on the embedded set)")
+	epochs := fs.Int("epochs", 0, "epochs (default: 25 with --data, 6 on the embedded set)")
 	batch := fs.Int("batch", 0, "batch size (default: 16 with --data, 8 on the embedded set)")
 	lr := fs.Float64("lr", 0, "learning rate (default: 1e-4 with --data, 1e-3 on the embedded set)")
 	optimizer := fs.String("optimizer", def.Optimizer, "optimizer: rmsprop, sgd, adam or adamw")
@@ -90,7 +90,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	set1("augment", func() { o.Augment = *augment })
 	set1("seed", func() { o.Seed = *seed })
 	set1("workers", func() { o.Workers = *workers })
-	set1("epochs", func() { o.Epochs = pick(*epochs, 25, 8, embedded) })
+	set1("epochs", func() { o.Epochs = pick(*epochs, 25, 6, embedded) })
 	set1("batch", func() { o.BatchSize = pick(*batch, 16, 8, embedded) })
 	set1("lr", func() { o.LR = *lr })
 	if o.LR == 0 {
