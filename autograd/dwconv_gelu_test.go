@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -129,4 +130,35 @@ func TestDepthwiseConv2dGELURejectsDense(t *testing.T) {
 		}
 	}()
 	DepthwiseConv2dGELU(RandTensor(1, -1, 1, 1, 2, 4, 4), RandTensor(2, -1, 1, 2, 2, 3, 3), nil, convP(1, 1, 1, 1, 1, 1, 1))
+}
+
+// BenchmarkDepthwiseConv2dGELU times forward+backward of the Mlp's 3x3 dwconv+GELU,
+// fused and as the composition, on a 1M-element activation (in cache) and on
+// [1,512,128,128] (a quarter of the paper's stage-1 Mlp activation, 32 MiB a tensor).
+func BenchmarkDepthwiseConv2dGELU(b *testing.B) {
+	for _, s := range [][4]int{{1, 256, 64, 64}, {1, 512, 128, 128}} {
+		b.Run(fmt.Sprintf("%dx%dx%d", s[1], s[2], s[3]), func(b *testing.B) { benchDWGELU(b, s) })
+	}
+}
+
+func benchDWGELU(b *testing.B, s [4]int) {
+	x := RandTensor(1, -2, 2, s[:]...)
+	w := RandTensor(2, -1, 1, s[1], 1, 3, 3)
+	bias := RandTensor(3, -0.5, 0.5, s[1])
+	p := convP(1, 1, 1, 1, 1, 1, s[1])
+	cot := RandTensor(4, -1, 1, s[:]...).Data
+	for _, v := range []struct {
+		name string
+		f    func() *Tensor
+	}{
+		{"fused", func() *Tensor { return DepthwiseConv2dGELU(x, w, bias, p) }},
+		{"composed", func() *Tensor { return GELU(Conv2d(x, w, bias, p)) }},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			for b.Loop() {
+				x.Grad, w.Grad, bias.Grad = nil, nil, nil
+				Backward([]*Tensor{v.f()}, [][]float32{cot})
+			}
+		})
+	}
 }
