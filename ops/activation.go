@@ -70,11 +70,6 @@ func LeakyReLUBackward(dx, g, x []float32, slope float32) {
 	})
 }
 
-const (
-	invSqrt2   = 0.70710678118654752440084436210484903928483593768847
-	invSqrt2Pi = 0.39894228040143267793994605993438186847585863116493
-)
-
 // GELU computes the exact GELU, dst = 0.5*x*(1 + erf(x/sqrt 2)).
 func GELU(dst, x []float32) {
 	x = x[:len(dst)]
