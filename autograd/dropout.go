@@ -2,27 +2,84 @@ package autograd
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
-	"github.com/cvogl/halo/ops"
+	"github.com/cvogl/halo/simd"
 )
+
+// dropGrain is the fewest elements one ParallelFor chunk of dropout handles; each
+// chunk pays one PCG skip-ahead (a few hundred multiplications).
+const dropGrain = 1 << 14
 
 // Dropout zeroes each element of x with probability p and scales the survivors by
 // 1/(1-p) (inverted dropout), drawing one rng.Float32 per element in order, so a seeded
 // rng gives a reproducible mask. It is the identity when !training or p == 0.
+// When rng draws from a *rand.PCG the mask is generated in parallel (DropoutPCG), with
+// the same draws and the same generator state afterwards as the sequential loop.
 func Dropout(x *Tensor, p float32, rng *rand.Rand, training bool) *Tensor {
 	checkDropP("Dropout", x, p)
 	if !training || p == 0 {
 		return x
 	}
-	mask := make([]float32, len(x.Data))
-	keep := keepScale(p)
+	if src := pcgOf(rng); src != nil {
+		return DropoutPCG(x, p, src, training)
+	}
+	mask := make([]uint8, len(x.Data))
 	for i := range mask {
 		if rng.Float32() >= p {
-			mask[i] = keep
+			mask[i] = 1
 		}
 	}
-	return applyMask("dropout", x, mask)
+	out := Zeros(x.Shape...)
+	scale := [2]float32{0, keepScale(p)}
+	simd.ParallelFor(len(mask), dropGrain, func(lo, hi int) {
+		applyMask(out.Data[lo:hi], x.Data[lo:hi], mask[lo:hi], scale)
+	})
+	return recordMask("dropout", x, out, mask, scale)
+}
+
+// DropoutPCG is Dropout drawing from src as rand.New(src).Float32 would, one draw per
+// element, and leaving src where that loop would. Chunks of the element range run on
+// the worker pool, each from a copy of the state jumped to its first element.
+func DropoutPCG(x *Tensor, p float32, src *rand.PCG, training bool) *Tensor {
+	checkDropP("DropoutPCG", x, p)
+	if !training || p == 0 {
+		return x
+	}
+	n := len(x.Data)
+	base := PCGState(src)
+	thr := dropThreshold(p)
+	scale := [2]float32{0, keepScale(p)}
+	mask := make([]uint8, n)
+	out := Zeros(x.Shape...)
+	simd.ParallelFor(n, dropGrain, func(lo, hi int) {
+		st := PCGJump(base, uint64(lo))
+		h, l := st[0], st[1]
+		xs, ys, ms := x.Data[lo:hi], out.Data[lo:hi], mask[lo:hi]
+		ys = ys[:len(ms)]
+		xs = xs[:len(ms)]
+		for i := range ms {
+			var r uint64
+			h, l, r = pcgNext(h, l)
+			// rand.Rand.Float32 is the low 24 bits of Uint32 (the top half of Uint64)
+			// over 2^24; comparing those bits with thr decides Float32() >= p exactly.
+			var k uint8
+			if uint32(r>>32)&(1<<24-1) >= thr {
+				k = 1
+			}
+			ms[i] = k
+			ys[i] = xs[i] * scale[k&1]
+		}
+	})
+	end := PCGJump(base, uint64(n))
+	src.Seed(end[0], end[1])
+	return recordMask("dropout", x, out, mask, scale)
+}
+
+// dropThreshold is the smallest 24-bit draw u with u/2^24 >= p (2^24 when none is).
+func dropThreshold(p float32) uint32 {
+	return uint32(math.Ceil(float64(p) * (1 << 24)))
 }
 
 // DropPath (stochastic depth) zeroes whole samples along axis 0 of x with probability
@@ -41,17 +98,21 @@ func DropPath(x *Tensor, p float32, rng *rand.Rand, training bool) *Tensor {
 	if n > 0 {
 		per = len(x.Data) / n
 	}
-	mask := make([]float32, len(x.Data))
-	keep := keepScale(p)
+	mask := make([]uint8, len(x.Data))
 	for s := range n {
 		if rng.Float32() >= p {
 			m := mask[s*per : (s+1)*per]
 			for i := range m {
-				m[i] = keep
+				m[i] = 1
 			}
 		}
 	}
-	return applyMask("drop_path", x, mask)
+	out := Zeros(x.Shape...)
+	scale := [2]float32{0, keepScale(p)}
+	simd.ParallelFor(len(mask), dropGrain, func(lo, hi int) {
+		applyMask(out.Data[lo:hi], x.Data[lo:hi], mask[lo:hi], scale)
+	})
+	return recordMask("drop_path", x, out, mask, scale)
 }
 
 func checkDropP(name string, x *Tensor, p float32) {
@@ -68,17 +129,30 @@ func keepScale(p float32) float32 {
 	return 1 / (1 - p)
 }
 
-// applyMask returns x*mask; the same mask scales the gradient.
-func applyMask(name string, x *Tensor, mask []float32) *Tensor {
-	bc, err := ops.NewBroadcast(x.Shape, x.Shape)
-	if err != nil {
-		panic(err)
+// applyMask sets y = x * scale[mask]. Dropped elements are multiplied by 0 rather than
+// set to 0, so -0, NaN and Inf come out as a float mask multiply would give them.
+func applyMask(y, x []float32, mask []uint8, scale [2]float32) {
+	y = y[:len(mask)]
+	x = x[:len(mask)]
+	for i, k := range mask {
+		y[i] = x[i] * scale[k&1]
 	}
-	out := Zeros(x.Shape...)
-	bc.Apply(ops.OpMul, out.Data, x.Data, mask)
+}
+
+// recordMask records out = x*scale[mask]; the same factors scale the gradient.
+func recordMask(name string, x, out *Tensor, mask []uint8, scale [2]float32) *Tensor {
 	return Record(name, out, func(g []float32) {
-		if x.requiresGrad {
-			bc.BackwardA(ops.OpMul, x.GradBuf(), g, x.Data, mask)
+		if !x.requiresGrad {
+			return
 		}
+		dx := x.GradBuf()
+		simd.ParallelFor(len(mask), dropGrain, func(lo, hi int) {
+			d, gs := dx[lo:hi], g[lo:hi]
+			d = d[:len(mask[lo:hi])]
+			gs = gs[:len(d)]
+			for i, k := range mask[lo:hi] {
+				d[i] += gs[i] * scale[k&1]
+			}
+		})
 	}, x)
 }

@@ -1,0 +1,190 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cvogl/halo/simd"
+)
+
+// seqDropout is the sequential float-mask dropout the parallel one must reproduce bit for
+// bit: one rng.Float32 per element, y = x*mask, dx += g*mask.
+func seqDropout(x, g []float32, p float32, rng *rand.Rand) (y, dx []float32) {
+	y, mask := seqDropoutForward(x, p, rng)
+	dx = make([]float32, len(x))
+	for i := range x {
+		dx[i] += g[i] * mask[i]
+	}
+	return y, dx
+}
+
+func seqDropoutForward(x []float32, p float32, rng *rand.Rand) (y, mask []float32) {
+	mask = make([]float32, len(x))
+	keep := keepScale(p)
+	for i := range mask {
+		if rng.Float32() >= p {
+			mask[i] = keep
+		}
+	}
+	y = make([]float32, len(x))
+	for i := range x {
+		y[i] = x[i] * mask[i]
+	}
+	return y, mask
+}
+
+func sameBits(a, b []float32) int {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestPCGNextAndJumpMatchMathRand(t *testing.T) {
+	p := rand.NewPCG(123, 456)
+	st := PCGState(p)
+	h, l := st[0], st[1]
+	for i := range 1000 {
+		var r uint64
+		h, l, r = pcgNext(h, l)
+		if want := p.Uint64(); r != want {
+			t.Fatalf("draw %d: %x, rand.PCG gives %x", i, r, want)
+		}
+		if got := PCGState(p); got != [2]uint64{h, l} {
+			t.Fatalf("draw %d: state %x, rand.PCG has %x", i, [2]uint64{h, l}, got)
+		}
+	}
+	for _, n := range []uint64{0, 1, 2, 3, 17, 1000, 65537} {
+		q := rand.NewPCG(9, 10)
+		want := PCGJump(PCGState(q), n)
+		for range n {
+			q.Uint64()
+		}
+		if got := PCGState(q); got != want {
+			t.Fatalf("jump %d: %x, stepping gives %x", n, want, got)
+		}
+	}
+}
+
+// The fast path is only taken when the Rand's source can be reached; a Go release that
+// changes rand.Rand would silently make Dropout sequential, so say so here.
+func TestDropoutReachesPCG(t *testing.T) {
+	src := rand.NewPCG(1, 1)
+	if got := pcgOf(rand.New(src)); got != src {
+		t.Fatalf("pcgOf(rand.New(pcg)) = %p, want %p (layout check %v)", got, src, randLayoutOK)
+	}
+	if pcgOf(rand.New(rand.NewChaCha8([32]byte{}))) != nil || pcgOf(nil) != nil {
+		t.Fatal("pcgOf found a PCG that is not there")
+	}
+}
+
+// Dropout (PCG-backed Rand, DropoutPCG, and a non-PCG source) gives the sequential
+// loop's outputs, gradients and generator state, bit for bit, across chunk boundaries
+// and on -0, NaN and Inf inputs.
+func TestDropoutMatchesSequential(t *testing.T) {
+	prev := simd.SetThreads(2)
+	defer simd.SetThreads(prev)
+	sizes := []int{0, 1, 7, 1000, dropGrain - 1, dropGrain, dropGrain + 1, 3*dropGrain + 5}
+	for _, n := range sizes {
+		for _, p := range []float32{0.1, 0.5, 0.9, 1, 1e-7, 0.99999994} {
+			x := RandTensor(uint64(n)+70, -2, 2, n)
+			if n > 3 {
+				x.Data[0], x.Data[1], x.Data[2] = float32(math.NaN()), float32(math.Inf(-1)), float32(math.Copysign(0, -1))
+			}
+			g := make([]float32, n)
+			for i := range g {
+				g[i] = float32(i%13) - 6.5
+			}
+			wantY, wantDX := seqDropout(x.Data, g, p, rand.New(rand.NewPCG(uint64(n), 3)))
+			ref := rand.NewPCG(uint64(n), 3)
+			rr := rand.New(ref)
+			for range n {
+				rr.Float32()
+			}
+			wantState := PCGState(ref)
+			for _, way := range []string{"Rand", "PCG", "ChaCha8"} {
+				name := fmt.Sprintf("n=%d p=%v %s", n, p, way)
+				src := rand.NewPCG(uint64(n), 3)
+				x.Grad = nil
+				var y *Tensor
+				switch way {
+				case "Rand":
+					y = Dropout(x, p, rand.New(src), true)
+				case "PCG":
+					y = DropoutPCG(x, p, src, true)
+				case "ChaCha8":
+					seed := [32]byte{byte(n), byte(n >> 8), byte(n >> 16)}
+					wantY, wantDX = seqDropout(x.Data, g, p, rand.New(rand.NewChaCha8(seed)))
+					y = Dropout(x, p, rand.New(rand.NewChaCha8(seed)), true)
+				}
+				if i := sameBits(y.Data, wantY); i >= 0 {
+					t.Fatalf("%s: y[%d] = %v, sequential %v", name, i, y.Data[i], wantY[i])
+				}
+				if way != "ChaCha8" {
+					if got := PCGState(src); got != wantState {
+						t.Fatalf("%s: generator left at %x, sequential at %x", name, got, wantState)
+					}
+				}
+				if n == 0 {
+					continue
+				}
+				y.BackwardWith(g)
+				if i := sameBits(x.Grad, wantDX); i >= 0 {
+					t.Fatalf("%s: dx[%d] = %v, sequential %v", name, i, x.Grad[i], wantDX[i])
+				}
+			}
+		}
+	}
+}
+
+// DropPath keeps its draws and float results with the compact mask.
+func TestDropPathMatchesSequential(t *testing.T) {
+	x := RandTensor(71, -1, 1, 9, 3, 5)
+	const p = 0.4
+	rng := ewRng()
+	y := DropPath(x, p, rng, true)
+	ref := ewRng()
+	for s := range 9 {
+		keep := ref.Float32() >= p
+		for i := s * 15; i < (s+1)*15; i++ {
+			want := x.Data[i] * 0
+			if keep {
+				want = x.Data[i] * keepScale(p)
+			}
+			if math.Float32bits(y.Data[i]) != math.Float32bits(want) {
+				t.Fatalf("y[%d] = %v, want %v", i, y.Data[i], want)
+			}
+		}
+	}
+	if rng.Uint64() != ref.Uint64() {
+		t.Fatal("DropPath left the generator elsewhere than one draw per sample")
+	}
+}
+
+func BenchmarkDropout(b *testing.B) {
+	x := RandTensor(72, -1, 1, 1, 512, 128, 128)
+	x.SetRequiresGrad(false)
+	n := len(x.Data)
+	for _, th := range []int{1, 2} {
+		b.Run(fmt.Sprintf("sequential-float-mask/threads=%d", th), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			for b.Loop() {
+				seqDropoutForward(x.Data, 0.1, rng)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+		})
+		b.Run(fmt.Sprintf("Dropout/threads=%d", th), func(b *testing.B) {
+			prev := simd.SetThreads(th)
+			defer simd.SetThreads(prev)
+			rng := rand.New(rand.NewPCG(1, 2))
+			for b.Loop() {
+				Dropout(x, 0.1, rng, true)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+		})
+	}
+}
