@@ -166,9 +166,8 @@ func lskBlockParts(p, dim, hidden int) []StageCost {
 		{"scale_1", 0},            // layer scale, drop-path, residual
 		{"norm2", 0},
 		{"fc1", P * d * h},
-		{"dwconv3x3", P * h * 9},
-		{"gelu_2", 0},
-		{"dropout_1", 0}, // identity in eval mode
+		{"dwconv3x3+gelu", P * h * 9}, // fused, as LSKMlp.Forward runs them
+		{"dropout_1", 0},              // identity in eval mode
 		{"fc2", P * h * d},
 		{"dropout_2", 0},
 		{"scale_2", 0},
@@ -202,8 +201,11 @@ func lskBlockStaged(b *LSKBlock, x *autograd.Tensor, hook func(part string, out 
 	m := b.Mlp
 	y = step("norm2", b.Norm2.Forward(x))
 	y = step("fc1", m.FC1.Forward(y))
-	y = step("dwconv3x3", m.DWConv.Forward(y))
-	y = step("gelu_2", autograd.GELU(y))
+	if dw := m.DWConv; dw.P.Groups == y.Shape[1] && dw.Weight.Shape[0] == y.Shape[1] {
+		y = step("dwconv3x3+gelu", autograd.DepthwiseConv2dGELU(y, dw.Weight, dw.Bias, dw.P))
+	} else {
+		y = step("dwconv3x3+gelu", autograd.GELU(dw.Forward(y)))
+	}
 	y = step("dropout_1", m.Drop.Forward(y))
 	y = step("fc2", m.FC2.Forward(y))
 	y = step("dropout_2", m.Drop.Forward(y))

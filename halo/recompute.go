@@ -1,8 +1,6 @@
 package halo
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"math/rand/v2"
 
 	"github.com/cvogl/halo/autograd"
@@ -97,39 +95,7 @@ func (s *segmentSource) Uint64() uint64 {
 }
 
 // pcgState returns the 128-bit state (hi, lo) of p, as Seed takes it back.
-func pcgState(p *rand.PCG) [2]uint64 {
-	b, err := p.MarshalBinary()
-	if err != nil || len(b) != 20 {
-		panic("halo: unexpected PCG encoding")
-	}
-	return [2]uint64{binary.BigEndian.Uint64(b[4:]), binary.BigEndian.Uint64(b[12:])}
-}
+func pcgState(p *rand.PCG) [2]uint64 { return autograd.PCGState(p) }
 
-// pcgJump returns the PCG state n steps after st, in O(log n) (Brown's LCG skip-ahead:
-// the step is state*mul + inc modulo 2^128; these are math/rand/v2's constants).
-func pcgJump(st [2]uint64, n uint64) [2]uint64 {
-	mul := [2]uint64{2549297995355413924, 4865540595714422341}
-	inc := [2]uint64{6364136223846793005, 1442695040888963407}
-	accMul, accInc := [2]uint64{0, 1}, [2]uint64{0, 0}
-	for ; n > 0; n >>= 1 {
-		if n&1 == 1 {
-			accMul = mul128(accMul, mul)
-			accInc = add128(mul128(accInc, mul), inc)
-		}
-		inc = mul128(add128(mul, [2]uint64{0, 1}), inc)
-		mul = mul128(mul, mul)
-	}
-	return add128(mul128(accMul, st), accInc)
-}
-
-func mul128(a, b [2]uint64) [2]uint64 {
-	hi, lo := bits.Mul64(a[1], b[1])
-	hi += a[0]*b[1] + a[1]*b[0]
-	return [2]uint64{hi, lo}
-}
-
-func add128(a, b [2]uint64) [2]uint64 {
-	lo, c := bits.Add64(a[1], b[1], 0)
-	hi, _ := bits.Add64(a[0], b[0], c)
-	return [2]uint64{hi, lo}
-}
+// pcgJump returns the PCG state n steps after st, in O(log n).
+func pcgJump(st [2]uint64, n uint64) [2]uint64 { return autograd.PCGJump(st, n) }
