@@ -7,10 +7,10 @@ import (
 	"unsafe"
 )
 
-// math/rand/v2's PCG constants: a step is state = state*pcgMul + pcgInc modulo 2^128.
-var (
-	pcgMul = [2]uint64{2549297995355413924, 4865540595714422341}
-	pcgInc = [2]uint64{6364136223846793005, 1442695040888963407}
+// math/rand/v2's PCG constants: a step is state = state*mul + inc modulo 2^128.
+const (
+	pcgMulHi, pcgMulLo = 2549297995355413924, 4865540595714422341
+	pcgIncHi, pcgIncLo = 6364136223846793005, 1442695040888963407
 )
 
 // PCGState returns the 128-bit state (hi, lo) of p, as p.Seed takes it back.
@@ -25,7 +25,7 @@ func PCGState(p *rand.PCG) [2]uint64 {
 // PCGJump returns the PCG state n steps after st, in O(log n) (Brown's LCG
 // skip-ahead), so a stretch of the stream can be generated without the draws before it.
 func PCGJump(st [2]uint64, n uint64) [2]uint64 {
-	mul, inc := pcgMul, pcgInc
+	mul, inc := [2]uint64{pcgMulHi, pcgMulLo}, [2]uint64{pcgIncHi, pcgIncLo}
 	accMul, accInc := [2]uint64{0, 1}, [2]uint64{0, 0}
 	for ; n > 0; n >>= 1 {
 		if n&1 == 1 {
@@ -54,10 +54,10 @@ func add128(a, b [2]uint64) [2]uint64 {
 // gives for that step (its DXSM output function), written out so the hot loop does
 // not go through a method call per draw.
 func pcgNext(hi, lo uint64) (nhi, nlo, out uint64) {
-	h, l := bits.Mul64(lo, pcgMul[1])
-	h += hi*pcgMul[1] + lo*pcgMul[0]
-	l, c := bits.Add64(l, pcgInc[1], 0)
-	h, _ = bits.Add64(h, pcgInc[0], c)
+	h, l := bits.Mul64(lo, pcgMulLo)
+	h += hi*pcgMulLo + lo*pcgMulHi
+	l, c := bits.Add64(l, pcgIncLo, 0)
+	h, _ = bits.Add64(h, pcgIncHi, c)
 	const cheapMul = 0xda942042e4dd58b5
 	o := h
 	o ^= o >> 32
