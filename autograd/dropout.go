@@ -15,15 +15,21 @@ const dropGrain = 1 << 14
 // Dropout zeroes each element of x with probability p and scales the survivors by
 // 1/(1-p) (inverted dropout), drawing one rng.Float32 per element in order, so a seeded
 // rng gives a reproducible mask. It is the identity when !training or p == 0.
-// When rng draws from a *rand.PCG the mask is generated in parallel (DropoutPCG), with
-// the same draws and the same generator state afterwards as the sequential loop.
+// When rng draws from a *rand.PCG (or a PCGRuns source) the mask is generated in
+// parallel (DropoutPCG), with the same draws and the same generator state afterwards
+// as the sequential loop.
 func Dropout(x *Tensor, p float32, rng *rand.Rand, training bool) *Tensor {
 	checkDropP("Dropout", x, p)
 	if !training || p == 0 {
 		return x
 	}
-	if src := pcgOf(rng); src != nil {
+	switch src := sourceOf(rng).(type) {
+	case *rand.PCG:
 		return DropoutPCG(x, p, src, training)
+	case PCGRuns:
+		if st, ok := src.TakePCG(uint64(len(x.Data))); ok {
+			return dropoutFrom(x, p, st)
+		}
 	}
 	mask := make([]uint8, len(x.Data))
 	for i := range mask {
@@ -47,8 +53,15 @@ func DropoutPCG(x *Tensor, p float32, src *rand.PCG, training bool) *Tensor {
 	if !training || p == 0 {
 		return x
 	}
-	n := len(x.Data)
 	base := PCGState(src)
+	end := PCGJump(base, uint64(len(x.Data)))
+	src.Seed(end[0], end[1])
+	return dropoutFrom(x, p, base)
+}
+
+// dropoutFrom is dropout with the draws of a PCG from state base on.
+func dropoutFrom(x *Tensor, p float32, base [2]uint64) *Tensor {
+	n := len(x.Data)
 	thr := dropThreshold(p)
 	scale := [2]float32{0, keepScale(p)}
 	mask := make([]uint8, n)
@@ -72,8 +85,6 @@ func DropoutPCG(x *Tensor, p float32, src *rand.PCG, training bool) *Tensor {
 			ys[i] = xs[i] * scale[k&1]
 		}
 	})
-	end := PCGJump(base, uint64(n))
-	src.Seed(end[0], end[1])
 	return recordMask("dropout", x, out, mask, scale)
 }
 

@@ -74,11 +74,12 @@ func TestPCGNextAndJumpMatchMathRand(t *testing.T) {
 // changes rand.Rand would silently make Dropout sequential, so say so here.
 func TestDropoutReachesPCG(t *testing.T) {
 	src := rand.NewPCG(1, 1)
-	if got := pcgOf(rand.New(src)); got != src {
-		t.Fatalf("pcgOf(rand.New(pcg)) = %p, want %p (layout check %v)", got, src, randLayoutOK)
+	if got := sourceOf(rand.New(src)); got != rand.Source(src) {
+		t.Fatalf("sourceOf(rand.New(pcg)) = %v, want %p (layout check %v)", got, src, randLayoutOK)
 	}
-	if pcgOf(rand.New(rand.NewChaCha8([32]byte{}))) != nil || pcgOf(nil) != nil {
-		t.Fatal("pcgOf found a PCG that is not there")
+	c := rand.NewChaCha8([32]byte{})
+	if sourceOf(rand.New(c)) != rand.Source(c) || sourceOf(nil) != nil {
+		t.Fatal("sourceOf does not give the Rand's source")
 	}
 }
 
@@ -137,6 +138,74 @@ func TestDropoutMatchesSequential(t *testing.T) {
 					t.Fatalf("%s: dx[%d] = %v, sequential %v", name, i, x.Grad[i], wantDX[i])
 				}
 			}
+		}
+	}
+}
+
+// twoRuns replays n1 outputs of a PCG from state a, then continues from state b (the
+// LSKNet recomputation's chunk generator has this shape); taken counts fast-path runs.
+type twoRuns struct {
+	pcg          rand.PCG
+	n, switchAt  uint64
+	second       [2]uint64
+	taken, tried int
+}
+
+func (s *twoRuns) Uint64() uint64 {
+	if s.n == s.switchAt {
+		s.pcg.Seed(s.second[0], s.second[1])
+	}
+	s.n++
+	return s.pcg.Uint64()
+}
+
+func (s *twoRuns) TakePCG(n uint64) ([2]uint64, bool) {
+	s.tried++
+	if s.n < s.switchAt && s.n+n > s.switchAt {
+		return [2]uint64{}, false
+	}
+	if s.n == s.switchAt {
+		s.pcg.Seed(s.second[0], s.second[1])
+	}
+	st := PCGState(&s.pcg)
+	end := PCGJump(st, n)
+	s.pcg.Seed(end[0], end[1])
+	s.n += n
+	s.taken++
+	return st, true
+}
+
+func newTwoRuns(switchAt uint64) *twoRuns {
+	s := &twoRuns{switchAt: switchAt, second: [2]uint64{77, 88}}
+	s.pcg.Seed(5, 6)
+	return s
+}
+
+// A PCGRuns source gets the sequential draws: in parallel where a call's draws are one
+// run, sequentially where they cross into the next.
+func TestDropoutPCGRuns(t *testing.T) {
+	const p = 0.3
+	for _, c := range []struct {
+		switchAt  uint64
+		sizes     []int
+		wantTaken int
+	}{
+		{dropGrain + 3, []int{dropGrain + 3, 2*dropGrain + 1, 5}, 3}, // each call in one run
+		{0, []int{40000, 9}, 2},     // all from the second state
+		{100, []int{60, 60, 60}, 2}, // the second call crosses
+	} {
+		src, ref := newTwoRuns(c.switchAt), newTwoRuns(c.switchAt)
+		rng, refRng := rand.New(src), rand.New(ref)
+		for k, n := range c.sizes {
+			x := RandTensor(uint64(80+k), -1, 1, n)
+			want, _ := seqDropoutForward(x.Data, p, refRng)
+			y := Dropout(x, p, rng, true)
+			if i := sameBits(y.Data, want); i >= 0 {
+				t.Fatalf("switch at %d, call %d (%d values): y[%d] = %v, sequential %v", c.switchAt, k, n, i, y.Data[i], want[i])
+			}
+		}
+		if src.taken != c.wantTaken || rng.Uint64() != refRng.Uint64() {
+			t.Fatalf("switch at %d: %d of %d calls in parallel (want %d), or the source ended elsewhere", c.switchAt, src.taken, src.tried, c.wantTaken)
 		}
 	}
 }

@@ -67,8 +67,20 @@ func pcgNext(hi, lo uint64) (nhi, nlo, out uint64) {
 	return h, l, o
 }
 
+// PCGRuns is a random source whose draws are runs of PCG outputs, such as a
+// generator replaying stretches of one PCG stream. Dropout on rand.New(src) asks it
+// for the next n draws at once and, when they form one run, generates them in
+// parallel from the run's starting state.
+type PCGRuns interface {
+	rand.Source
+	// TakePCG returns the PCG state whose next n outputs are the source's next n
+	// draws and moves the source past them; when they are not one PCG run it returns
+	// ok false and leaves the source unchanged.
+	TakePCG(n uint64) (state [2]uint64, ok bool)
+}
+
 // randLayoutOK records that a rand.Rand is exactly one rand.Source field, checked on a
-// probe generator, before pcgOf trusts reading that field.
+// probe generator, before sourceOf trusts reading that field.
 var randLayoutOK = func() bool {
 	if unsafe.Sizeof(rand.Rand{}) != unsafe.Sizeof(rand.Source(nil)) {
 		return false
@@ -77,15 +89,13 @@ var randLayoutOK = func() bool {
 	return (*struct{ src rand.Source })(unsafe.Pointer(rand.New(probe))).src == rand.Source(probe)
 }()
 
-// pcgOf returns the *rand.PCG r draws from, or nil. math/rand/v2 does not expose a
+// sourceOf returns the source r draws from, or nil. math/rand/v2 does not expose a
 // Rand's source; reaching it lets Dropout keep its *rand.Rand signature (which the
 // model and its recomputation code against) and still generate the mask in parallel
-// from the PCG state. Any other source, or an unexpected Rand layout, gives nil and
-// the sequential path.
-func pcgOf(r *rand.Rand) *rand.PCG {
+// from a PCG state. An unexpected Rand layout gives nil and the sequential path.
+func sourceOf(r *rand.Rand) rand.Source {
 	if !randLayoutOK || r == nil {
 		return nil
 	}
-	p, _ := (*struct{ src rand.Source })(unsafe.Pointer(r)).src.(*rand.PCG)
-	return p
+	return (*struct{ src rand.Source })(unsafe.Pointer(r)).src
 }
