@@ -94,6 +94,22 @@ func (s *segmentSource) Uint64() uint64 {
 	return s.pcg.Uint64()
 }
 
+// TakePCG lets Dropout generate a run of draws in parallel (autograd.PCGRuns): the
+// next n draws are one PCG run unless they straddle the switch to the second segment.
+func (s *segmentSource) TakePCG(n uint64) ([2]uint64, bool) {
+	if s.n < s.switchAt && s.n+n > s.switchAt {
+		return [2]uint64{}, false
+	}
+	if s.n == s.switchAt && n > 0 {
+		s.pcg.Seed(s.second[0], s.second[1])
+	}
+	st := pcgState(&s.pcg)
+	end := pcgJump(st, n)
+	s.pcg.Seed(end[0], end[1])
+	s.n += n
+	return st, true
+}
+
 // pcgState returns the 128-bit state (hi, lo) of p, as Seed takes it back.
 func pcgState(p *rand.PCG) [2]uint64 { return autograd.PCGState(p) }
 
