@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -122,5 +124,32 @@ func TestResumeReadsRunConfig(t *testing.T) {
 	// The recorded data root is used: it does not exist here, so the error names it.
 	if code, _, errs := runCLI(t, "train", "--resume", dir); code != 1 || !strings.Contains(errs, "/some/where") {
 		t.Errorf("resume with the recorded data root: exit %d, stderr %q", code, errs)
+	}
+}
+
+// The built binary restarts itself once with lazily freed heap pages (reexec_linux.go)
+// and then runs the command normally; an explicit GODEBUG setting is left alone.
+func TestBinaryReexecsWithLazyFree(t *testing.T) {
+	if testing.Short() || runtime.GOOS != "linux" {
+		t.Skip("builds the binary; Linux only")
+	}
+	bin := filepath.Join(t.TempDir(), "halo")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	run := func(env ...string) string {
+		cmd := exec.Command(bin, "version")
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("halo version: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if out := run("GODEBUG="); !strings.Contains(out, `GODEBUG "madvdontneed=0"`) {
+		t.Errorf("no re-exec with madvdontneed=0:\n%s", out)
+	}
+	if out := run("GODEBUG=madvdontneed=1"); !strings.Contains(out, `GODEBUG "madvdontneed=1"`) {
+		t.Errorf("an explicit GODEBUG was overridden:\n%s", out)
 	}
 }

@@ -37,6 +37,7 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
 func main() {
+	useLazyFree()
 	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 

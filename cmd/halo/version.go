@@ -40,5 +40,6 @@ func runVersion(fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(w, "go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "simd %s (available: %s; HALO_SIMD forces one), %d threads\n",
 		simd.Path(), strings.Join(simd.Paths(), ","), simd.Threads())
+	fmt.Fprintf(w, "GODEBUG %q\n", os.Getenv("GODEBUG"))
 	return nil
 }
