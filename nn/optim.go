@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cvogl/halo/autograd"
+	"github.com/cvogl/halo/simd"
 )
 
 // Optimizer updates parameters from their gradients.
@@ -135,33 +136,10 @@ func (s *optState) LoadState(st map[string][]float32) error {
 	return nil
 }
 
-// fma32 returns a*b + c rounded once to float32, PyTorch's CPU kernels for
-// add(alpha=) and addcmul compile to fused multiply-adds (AVX2 fmadd), and matching
-// them is what makes the rmsprop_3steps golden bit-exact. a*b is exact in float64;
-// the sum is rounded to float64 and then to float32, which differs from a single
-// rounding only when the float64 sum lies exactly halfway between two float32s and
-// was itself rounded; that case is resolved with the TwoSum error term.
-func fma32(a, b, c float32) float32 {
-	p := float64(a) * float64(b)
-	s := p + float64(c)
-	r := float32(s)
-	bb := s - p
-	e := (p - (s - bb)) + (float64(c) - bb)
-	if e == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
-		return r
-	}
-	const low = 1<<29 - 1 // float64 mantissa bits below float32 precision
-	bits := math.Float64bits(s)
-	if bits&low != 1<<28 || math.Abs(s) < 0x1p-126 {
-		return r
-	}
-	lo := float32(math.Float64frombits(bits &^ low)) // the float32 neighbour toward zero
-	hi := math.Nextafter32(lo, float32(math.Copysign(math.Inf(1), s)))
-	if (e > 0) == (s > 0) {
-		return hi
-	}
-	return lo
-}
+// fma32 is a*b + c rounded once to float32 (simd.FMA32): PyTorch's CPU kernels for
+// add(alpha=) and addcmul compile to fused multiply-adds, and matching them is what
+// makes the rmsprop_3steps golden bit-exact.
+func fma32(a, b, c float32) float32 { return simd.FMA32(a, b, c) }
 
 // sqrt32 is a correctly rounded float32 square root (the float64 root of a float32
 // has enough bits that rounding it once more is exact).
@@ -218,6 +196,11 @@ type rmspropK struct{ alpha, oneMinus, eps, wd, mom, negLR float32 }
 // Working on local slices lets the compiler keep everything in registers.
 func (k rmspropK) update(data, grad, sq, ga, mb []float32) {
 	grad, sq = grad[:len(data)], sq[:len(data)]
+	if ga == nil && mb == nil && k.wd != 0 {
+		// The paper's configuration: one vectorised pass, same operations and roundings.
+		simd.RMSpropStep(data, grad, sq, k.wd, k.oneMinus, k.alpha, k.eps, k.negLR)
+		return
+	}
 	for j, g := range grad {
 		if k.wd != 0 {
 			g = fma32(k.wd, data[j], g)
