@@ -183,3 +183,17 @@ func TestDropoutModes(t *testing.T) {
 		t.Error("eval-mode drop-path is not the identity")
 	}
 }
+
+// Under activation recomputation the replayed forward must not count a second batch.
+func TestBatchNormCountsOnceUnderCheckpoint(t *testing.T) {
+	bn := NewBatchNorm2d(3, 0.1, 1e-5)
+	x := autograd.RandTensor(1, -1, 1, 2, 3, 4, 4)
+	y := autograd.Checkpoint(func(in []*autograd.Tensor) *autograd.Tensor { return bn.Forward(in[0]) }, x)
+	autograd.SumAll(y).Backward()
+	if bn.NumBatchesTracked != 1 {
+		t.Fatalf("num_batches_tracked = %d after one checkpointed forward+backward, want 1", bn.NumBatchesTracked)
+	}
+	if x.Grad == nil {
+		t.Fatal("no gradient through the checkpoint")
+	}
+}

@@ -31,7 +31,9 @@ func NewBatchNorm2d(c int, momentum, eps float32) *BatchNorm2d {
 // Forward normalises an NCHW batch: with batch statistics (updating the running
 // ones and the batch counter) in training mode, with the running ones in eval mode.
 func (b *BatchNorm2d) Forward(x *autograd.Tensor) *autograd.Tensor {
-	if b.Training {
+	// A recomputation (autograd.Checkpoint's backward) replays a forward that was
+	// already counted.
+	if b.Training && !autograd.Recomputing() {
 		b.NumBatchesTracked++
 	}
 	return autograd.BatchNorm2d(x, b.Weight, b.Bias, b.RunningMean.Data, b.RunningVar.Data,
