@@ -40,4 +40,3 @@ func rmspropGeneric(p, g, sq []float32, wd, oneMinus, alpha, eps, negLR float32)
 		p[j] += (negLR * gj) / avg
 	}
 }
-
