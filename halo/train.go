@@ -462,20 +462,9 @@ func (t *Trainer) Resume(dir string) error {
 }
 
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	err := loader.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("halo: writing %s: %w", path, werr)
+		return fmt.Errorf("halo: %w", err)
 	}
 	return nil
 }

@@ -208,14 +208,15 @@ func (m *RGB) ToImage() *image.RGBA {
 
 // WriteJPEG writes the image as a JPEG file atomically (temp file + rename).
 func (m *RGB) WriteJPEG(path string, quality int) error {
-	return writeAtomic(path, func(w io.Writer) error {
+	return WriteFileAtomic(path, func(w io.Writer) error {
 		return jpeg.Encode(w, m.ToImage(), &jpeg.Options{Quality: quality})
 	})
 }
 
-// writeAtomic writes via a temp file in the same directory and renames it into place, so
-// a crash never leaves a half-written file under the final name.
-func writeAtomic(path string, write func(io.Writer) error) error {
+// WriteFileAtomic writes a file through write via a temp file in the same directory and
+// renames it into place, so a crash never leaves a half-written file under the final
+// name. The file gets mode 0644; errors name the path.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {

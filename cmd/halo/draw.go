@@ -6,8 +6,8 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
+
+	"github.com/cvogl/halo/loader"
 )
 
 // Raster drawing on *image.RGBA with the standard library only: filled and stroked
@@ -188,29 +188,5 @@ func drawText(img *image.RGBA, x, y int, s string, scale int, c color.RGBA) {
 // writePNGAtomic encodes img as PNG to a temporary file beside path and renames it
 // into place, so readers never see a half-written image.
 func writePNGAtomic(path string, img image.Image) error {
-	return writeFileAtomicFunc(path, func(w io.Writer) error { return png.Encode(w, img) })
-}
-
-func writeFileAtomicFunc(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	werr := write(f)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return werr
-	}
-	return nil
+	return loader.WriteFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
