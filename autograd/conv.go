@@ -9,6 +9,17 @@ import (
 // Conv2d is PyTorch's F.conv2d: x [N,C,H,W], w [O,C/Groups,KH,KW], b nil or [O],
 // giving [N,O,OH,OW]. Zero strides, dilations and groups in p mean 1.
 func Conv2d(x, w, b *Tensor, p ops.ConvParams) *Tensor {
+	g, bData := convGeom("conv2d", x, w, b, p)
+	out := Zeros(g.OutShape()...)
+	ops.Conv2d(out.Data, x.Data, w.Data, bData, g)
+	return Record("conv2d", out, func(gy []float32) {
+		dx, dw, db := convGrads(x, w, b)
+		ops.Conv2dBackward(dx, dw, db, gy, x.Data, w.Data, g)
+	}, x, w, b)
+}
+
+// convGeom checks a convolution's operands and returns its geometry and bias data.
+func convGeom(op string, x, w, b *Tensor, p ops.ConvParams) (ops.ConvGeom, []float32) {
 	var bShape []int
 	var bData []float32
 	if b != nil {
@@ -19,21 +30,21 @@ func Conv2d(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	}
 	g := ops.NewConvGeom(x.Shape, w.Shape, bShape, p)
 	if len(x.Data) != Numel(x.Shape) || len(w.Data) != Numel(w.Shape) {
-		panic(fmt.Sprintf("conv2d: data of %d/%d values for input %v, weight %v", len(x.Data), len(w.Data), x.Shape, w.Shape))
+		panic(fmt.Sprintf("%s: data of %d/%d values for input %v, weight %v", op, len(x.Data), len(w.Data), x.Shape, w.Shape))
 	}
-	out := Zeros(g.OutShape()...)
-	ops.Conv2d(out.Data, x.Data, w.Data, bData, g)
-	return Record("conv2d", out, func(gy []float32) {
-		var dx, dw, db []float32
-		if x.RequiresGrad() {
-			dx = x.GradBuf()
-		}
-		if w.RequiresGrad() {
-			dw = w.GradBuf()
-		}
-		if b != nil && b.RequiresGrad() {
-			db = b.GradBuf()
-		}
-		ops.Conv2dBackward(dx, dw, db, gy, x.Data, w.Data, g)
-	}, x, w, b)
+	return g, bData
+}
+
+// convGrads returns the gradient buffers of the operands that need one (nil otherwise).
+func convGrads(x, w, b *Tensor) (dx, dw, db []float32) {
+	if x.RequiresGrad() {
+		dx = x.GradBuf()
+	}
+	if w.RequiresGrad() {
+		dw = w.GradBuf()
+	}
+	if b != nil && b.RequiresGrad() {
+		db = b.GradBuf()
+	}
+	return dx, dw, db
 }

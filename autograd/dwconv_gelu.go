@@ -16,20 +16,9 @@ import (
 // equals the composition to float32 rounding; only the pre-activation is kept for the
 // backward, as the composition keeps the conv output.
 func DepthwiseConv2dGELU(x, w, b *Tensor, p ops.ConvParams) *Tensor {
-	var bShape []int
-	var bData []float32
-	if b != nil {
-		bShape, bData = b.Shape, b.Data
-		if bShape == nil {
-			bShape = []int{}
-		}
-	}
-	g := ops.NewConvGeom(x.Shape, w.Shape, bShape, p)
+	g, bData := convGeom("depthwise conv2d gelu", x, w, b, p)
 	if g.P.Groups != g.C || g.O != g.C {
 		panic(fmt.Sprintf("depthwise conv2d gelu: input %v, weight %v, groups %d is not depthwise", x.Shape, w.Shape, g.P.Groups))
-	}
-	if len(x.Data) != Numel(x.Shape) || len(w.Data) != Numel(w.Shape) {
-		panic(fmt.Sprintf("depthwise conv2d gelu: data of %d/%d values for input %v, weight %v", len(x.Data), len(w.Data), x.Shape, w.Shape))
 	}
 	out := Zeros(g.OutShape()...)
 	// The pre-activation is only needed (and kept) when the op will be recorded.
@@ -39,16 +28,7 @@ func DepthwiseConv2dGELU(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	}
 	ops.DepthwiseConv2dGELU(out.Data, pre, x.Data, w.Data, bData, g)
 	return Record("depthwise_conv2d_gelu", out, func(gy []float32) {
-		var dx, dw, db []float32
-		if x.requiresGrad {
-			dx = x.GradBuf()
-		}
-		if w.requiresGrad {
-			dw = w.GradBuf()
-		}
-		if b != nil && b.requiresGrad {
-			db = b.GradBuf()
-		}
+		dx, dw, db := convGrads(x, w, b)
 		ops.DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x.Data, w.Data, g)
 	}, x, w, b)
 }
