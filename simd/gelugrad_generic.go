@@ -1,7 +1,5 @@
 package simd
 
-import "math"
-
 // The GELU derivative, d(x) = Phi(x) + x*phi(x) (Phi, phi the standard normal cdf and
 // density), for backward passes: GELUGrad accumulates dx += g*d(x) in one pass, with the
 // building blocks of gelu32 (math_generic.go) instead of a forward GELU, an Exp and a
@@ -65,21 +63,7 @@ func gelugrad32(x float32) float32 {
 		h := float32(float64(x)*geluQ0hi + 0.5)
 		return h + x*(x2*r+geluQ0lo)
 	}
-	a := min(float32(math.Abs(float64(x))), geluA)
-	s := a * a
-	e := float32(float64(a)*float64(a) - float64(s)) // exact: a*a fits in a float64
-	t := 1 / (1 + geluP*a)
-	f := float32(geluC10)
-	f = f*t + geluC9
-	f = f*t + geluC8
-	f = f*t + geluC7
-	f = f*t + geluC6
-	f = f*t + geluC5
-	f = f*t + geluC4
-	f = f*t + geluC3
-	f = f*t + geluC2
-	f = f*t + geluC1
-	f = f*t + geluC0
+	a, s, e, f := geluTail(x)
 	// k = (a/sqrt(2pi) - F/2) * exp(-e/2); exp(-(s+e)/2) = exp(-s/2) * k/bracket.
 	k := (a*geluInvSqrt2Pi - 0.5*f) * (1 - 0.5*e)
 	n, q := expReduce(-0.5 * s)

@@ -168,11 +168,26 @@ func gelu32(x float32) float32 {
 		p = p*x2 + geluS0
 		return x * (0.5 + x*p)
 	}
-	a := min(float32(math.Abs(float64(x))), geluA)
-	s := a * a
-	e := float32(float64(a)*float64(a) - float64(s)) // exact: a*a fits in a float64
+	_, s, e, f := geluTail(x)
+	// Phi(-a) = h*E. E is multiplied in last: in the far negative tail E is near 2^-126
+	// and an earlier product with it would go subnormal and lose bits.
+	h := 0.5 * (1 - 0.5*e) * f
+	E := exp32(-0.5 * s)
+	if x >= 0 {
+		return x * (1 - h*E)
+	}
+	return max(x, -geluA) * h * E
+}
+
+// geluTail is the part of GELU and its derivative for |x| > geluSmall shared by both:
+// a = |x| (capped at geluA), a^2 split exactly as s + e, and F = erfcx(a/sqrt2) from
+// its polynomial in t = 1/(1 + a/2) (see gelu32).
+func geluTail(x float32) (a, s, e, f float32) {
+	a = min(float32(math.Abs(float64(x))), geluA)
+	s = a * a
+	e = float32(float64(a)*float64(a) - float64(s)) // exact: a*a fits in a float64
 	t := 1 / (1 + geluP*a)
-	f := float32(geluC10)
+	f = float32(geluC10)
 	f = f*t + geluC9
 	f = f*t + geluC8
 	f = f*t + geluC7
@@ -183,14 +198,7 @@ func gelu32(x float32) float32 {
 	f = f*t + geluC2
 	f = f*t + geluC1
 	f = f*t + geluC0
-	// Phi(-a) = h*E. E is multiplied in last: in the far negative tail E is near 2^-126
-	// and an earlier product with it would go subnormal and lose bits.
-	h := 0.5 * (1 - 0.5*e) * f
-	E := exp32(-0.5 * s)
-	if x >= 0 {
-		return x * (1 - h*E)
-	}
-	return max(x, -geluA) * h * E
+	return a, s, e, f
 }
 
 func geluGeneric(dst, x []float32) {
