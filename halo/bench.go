@@ -59,6 +59,10 @@ type BenchResult struct {
 	SamplesPerS     float64 `json:"samples_per_s"`
 	GFLOPS          float64 `json:"gflops"`
 	PeakFraction    float64 `json:"peak_fraction"`
+	// ForwardAllocBytes, ForwardPageFaults: medians per timed forward of the bytes the
+	// Go heap handed out and the minor page faults taken (-1: cannot count here).
+	ForwardAllocBytes float64 `json:"forward_alloc_bytes"`
+	ForwardPageFaults float64 `json:"forward_page_faults"`
 
 	TrainStepS        float64   `json:"train_step_s,omitempty"`
 	TrainRuns         []float64 `json:"train_runs_s,omitempty"`
@@ -67,6 +71,8 @@ type BenchResult struct {
 	TrainSamplesPerS  float64   `json:"train_samples_per_s,omitempty"`
 	TrainGFLOPS       float64   `json:"train_gflops,omitempty"`
 	TrainPeakFraction float64   `json:"train_peak_fraction,omitempty"`
+	TrainAllocBytes   float64   `json:"train_step_alloc_bytes,omitempty"`
+	TrainPageFaults   float64   `json:"train_step_page_faults,omitempty"`
 
 	PeakGFLOPS   float64 `json:"peak_gflops"`
 	PeakSource   string  `json:"peak_source"`
@@ -156,11 +162,12 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 	stages := ForwardStages(cfg, o.Batch, false)
 	var fwdRuns []stageTimes
 	m.SetTraining(false)
-	var shares []float64
+	var shares, allocs, faults []float64
 	for i := range o.Warmup + o.Repeat {
 		var d time.Duration
 		var st stageTimes
 		cpu0 := processCPUTime()
+		mark := markAlloc()
 		autograd.NoGrad(func() {
 			if o.Profile {
 				st, err = timeStages(m, q, click, sat, stages, nil)
@@ -174,8 +181,10 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		logf("forward %s: %.3f s", runLabel(i, o.Warmup), d.Seconds())
+		ab, pf := mark.since()
+		logf("forward %s: %.3f s  (%.0f MB allocated, %.0f page faults)", runLabel(i, o.Warmup), d.Seconds(), ab/1e6, pf)
 		if i >= o.Warmup {
+			allocs, faults = append(allocs, ab), append(faults, pf)
 			r.ForwardRuns = append(r.ForwardRuns, d.Seconds())
 			shares = append(shares, cpuShare(cpu0, d, r.Threads))
 			fwdRuns = append(fwdRuns, st)
@@ -184,6 +193,7 @@ func RunBench(o BenchOptions) (*BenchResult, error) {
 	r.ForwardS = median(r.ForwardRuns)
 	r.ForwardMinS = slices.Min(r.ForwardRuns)
 	r.ForwardCPUShare = median(shares)
+	r.ForwardAllocBytes, r.ForwardPageFaults = median(allocs), median(faults)
 	r.SamplesPerS = float64(o.Batch) / r.ForwardS
 	r.GFLOPS = 2 * r.ForwardGMAC / r.ForwardS
 	r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
@@ -217,10 +227,11 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 	nn.ZeroGrad(m)
 	stages := append(ForwardStages(cfg, o.Batch, true), StageCost{Name: "loss"})
 	var runs []trainTimes
-	var shares []float64
+	var shares, allocs, faults []float64
 	for i := range o.Warmup + o.Repeat {
 		var tt trainTimes
 		cpu0 := processCPUTime()
+		mark := markAlloc()
 		if o.Profile {
 			var err error
 			if tt, _, err = profiledTrainStep(m, b, opt.Step, stages); err != nil {
@@ -235,8 +246,10 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 			nn.ZeroGrad(m)
 			tt.total = time.Since(t0)
 		}
-		logf("train step %s: %.3f s", runLabel(i, o.Warmup), tt.total.Seconds())
+		ab, pf := mark.since()
+		logf("train step %s: %.3f s  (%.0f MB allocated, %.0f page faults)", runLabel(i, o.Warmup), tt.total.Seconds(), ab/1e6, pf)
 		if i >= o.Warmup {
+			allocs, faults = append(allocs, ab), append(faults, pf)
 			runs = append(runs, tt)
 			r.TrainRuns = append(r.TrainRuns, tt.total.Seconds())
 			shares = append(shares, cpuShare(cpu0, tt.total, r.Threads))
@@ -246,6 +259,7 @@ func benchTrain(m *Model, b *loader.Batch, o BenchOptions, r *BenchResult, logf 
 	r.TrainStepS = median(r.TrainRuns)
 	r.TrainMinS = slices.Min(r.TrainRuns)
 	r.TrainCPUShare = median(shares)
+	r.TrainAllocBytes, r.TrainPageFaults = median(allocs), median(faults)
 	r.TrainSamplesPerS = float64(o.Batch) / r.TrainStepS
 	r.TrainGFLOPS = 3 * 2 * r.ForwardGMAC / r.TrainStepS
 	r.TrainPeakFraction = r.TrainGFLOPS / r.PeakGFLOPS

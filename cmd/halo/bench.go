@@ -78,6 +78,11 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		fmt.Fprintf(w, "training step:   %.3f s/batch (best %.3f)  %.2f samples/s  %.1f GFLOP/s  %.1f%% of peak  (3x forward FLOPs; CPU share %.2f)\n",
 			r.TrainStepS, r.TrainMinS, r.TrainSamplesPerS, r.TrainGFLOPS, 100*r.TrainPeakFraction, r.TrainCPUShare)
 	}
+	fmt.Fprintf(w, "allocation:      forward %.0f MB, %.0f page faults", r.ForwardAllocBytes/1e6, r.ForwardPageFaults)
+	if *train {
+		fmt.Fprintf(w, "; training step %.0f MB, %.0f page faults", r.TrainAllocBytes/1e6, r.TrainPageFaults)
+	}
+	fmt.Fprintln(w, " (medians per batch)")
 	fmt.Fprintf(w, "peak:            %.1f GFLOP/s (%s)\n", r.PeakGFLOPS, r.PeakSource)
 	fmt.Fprintf(w, "peak RSS:        %.2f GiB\n", float64(r.PeakRSSBytes)/(1<<30))
 	fmt.Fprintf(w, "load average:    %.2f (other processes on these cores make the figures indicative only)\n", r.LoadAvg1)
