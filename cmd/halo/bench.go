@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/cvogl/halo/halo"
 	"github.com/cvogl/halo/simd"
@@ -33,6 +34,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	recompute := fs.Bool("recompute", false, "training: recompute the LSKNet blocks in the backward pass (less memory, more time; not with --profile)")
 	chunk := fs.Int("recompute-chunk", 0, "with --recompute: run the LSKNet branches this many samples at a time (0: 1)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the whole run to this file (go tool pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -56,6 +58,13 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		Repeat: *repeat, Warmup: *warmup, Seed: *seed, PeakGFLOPS: *peak, Recompute: *recompute, RecomputeChunk: *chunk}
 	if !*asJSON {
 		o.Log = out
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	r, err := halo.RunBench(o)
 	if err != nil {
@@ -90,6 +99,25 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		r.Profile.WriteTable(w)
 	}
 	return nil
+}
+
+// startCPUProfile starts Go's CPU profiler writing to path; stop ends it and closes
+// the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "halo bench: --cpuprofile %s: %v\n", path, err)
+		}
+	}, nil
 }
 
 // benchStdout is where bench writes its report (progress goes to stderr); tests
