@@ -1,0 +1,49 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/cvogl/halo/autograd"
+)
+
+// ConvBN applies conv and then bn to x. In inference (bn in eval mode and no graph
+// being recorded) the BatchNorm is folded into the convolution: with
+// s = weight/sqrt(running_var+eps), the convolution runs once with weights w*s (per
+// output channel) and bias (b-running_mean)*s + bias_bn, so the normalisation costs no
+// pass over the output. The folded parameters are computed per call, in float64 and
+// rounded once; they differ from the two-step result by float32 rounding only. In
+// training, or when gradients are recorded, it is exactly bn.Forward(conv.Forward(x)).
+func ConvBN(conv *Conv2d, bn *BatchNorm2d, x *autograd.Tensor) *autograd.Tensor {
+	if bn.Training || autograd.GradEnabled() || conv.Weight.Shape[0] != len(bn.RunningMean.Data) {
+		return bn.Forward(conv.Forward(x))
+	}
+	w, b := foldBatchNorm(conv, bn)
+	return autograd.Conv2d(x, w, b, conv.P)
+}
+
+// foldBatchNorm returns the weight and bias of conv followed by bn in eval mode.
+func foldBatchNorm(conv *Conv2d, bn *BatchNorm2d) (w, b *autograd.Tensor) {
+	out := conv.Weight.Shape[0]
+	per := len(conv.Weight.Data) / out
+	w = autograd.Zeros(conv.Weight.Shape...)
+	b = autograd.Zeros(out)
+	for o := range out {
+		s := 1 / math.Sqrt(float64(bn.RunningVar.Data[o])+float64(bn.Eps))
+		if bn.Weight != nil {
+			s *= float64(bn.Weight.Data[o])
+		}
+		for i, v := range conv.Weight.Data[o*per : (o+1)*per] {
+			w.Data[o*per+i] = float32(float64(v) * s)
+		}
+		var cb float64
+		if conv.Bias != nil {
+			cb = float64(conv.Bias.Data[o])
+		}
+		sh := (cb - float64(bn.RunningMean.Data[o])) * s
+		if bn.Bias != nil {
+			sh += float64(bn.Bias.Data[o])
+		}
+		b.Data[o] = float32(sh)
+	}
+	return w, b
+}
