@@ -9,8 +9,14 @@ import (
 )
 
 // dropGrain is the fewest elements one ParallelFor chunk of dropout handles; each
-// chunk pays one PCG skip-ahead (a few hundred multiplications).
+// chunk pays one PCG skip-ahead (a few hundred multiplications). A multiple of 8, so
+// chunks own whole mask bytes.
 const dropGrain = 1 << 14
+
+// The keep mask is a bit set (bit i%8 of byte i/8 is element i), 1/32 of the data it
+// gates: the backward keeps only it and the scale. simd.DropPCG, DropMask and
+// DropMaskAcc are the kernels; work is split in whole bytes (8 elements) so no two
+// workers write one byte.
 
 // Dropout zeroes each element of x with probability p and scales the survivors by
 // 1/(1-p) (inverted dropout), drawing one rng.Float32 per element in order, so a seeded
@@ -31,18 +37,13 @@ func Dropout(x *Tensor, p float32, rng *rand.Rand, training bool) *Tensor {
 			return dropoutFrom(x, p, st)
 		}
 	}
-	mask := make([]uint8, len(x.Data))
-	for i := range mask {
+	mask := make([]byte, (len(x.Data)+7)/8)
+	for i := range x.Data {
 		if rng.Float32() >= p {
-			mask[i] = 1
+			mask[i>>3] |= 1 << (i & 7)
 		}
 	}
-	out := Zeros(x.Shape...)
-	scale := [2]float32{0, keepScale(p)}
-	simd.ParallelFor(len(mask), dropGrain, func(lo, hi int) {
-		applyMask(out.Data[lo:hi], x.Data[lo:hi], mask[lo:hi], scale)
-	})
-	return recordMask("dropout", x, out, mask, scale)
+	return applyDropMask("dropout", x, mask, keepScale(p))
 }
 
 // DropoutPCG is Dropout drawing from src as rand.New(src).Float32 would, one draw per
@@ -59,33 +60,19 @@ func DropoutPCG(x *Tensor, p float32, src *rand.PCG, training bool) *Tensor {
 	return dropoutFrom(x, p, base)
 }
 
-// dropoutFrom is dropout with the draws of a PCG from state base on.
+// dropoutFrom is dropout with the draws of a PCG from state base on: one pass that
+// generates the draws, writes the mask bits and the scaled output.
 func dropoutFrom(x *Tensor, p float32, base [2]uint64) *Tensor {
 	n := len(x.Data)
 	thr := dropThreshold(p)
-	scale := [2]float32{0, keepScale(p)}
-	mask := make([]uint8, n)
-	out := Zeros(x.Shape...)
-	simd.ParallelFor(n, dropGrain, func(lo, hi int) {
-		st := PCGJump(base, uint64(lo))
-		h, l := st[0], st[1]
-		xs, ys, ms := x.Data[lo:hi], out.Data[lo:hi], mask[lo:hi]
-		ys = ys[:len(ms)]
-		xs = xs[:len(ms)]
-		for i := range ms {
-			var r uint64
-			h, l, r = pcgNext(h, l)
-			// rand.Rand.Float32 is the low 24 bits of Uint32 (the top half of Uint64)
-			// over 2^24; comparing those bits with thr decides Float32() >= p exactly.
-			var k uint8
-			if uint32(r>>32)&(1<<24-1) >= thr {
-				k = 1
-			}
-			ms[i] = k
-			ys[i] = xs[i] * scale[k&1]
-		}
+	scale := keepScale(p)
+	mask := make([]byte, (n+7)/8)
+	out := Empty(x.Shape...)
+	simd.ParallelFor(len(mask), dropGrain/8, func(lo, hi int) {
+		e0, e1 := lo*8, min(hi*8, n)
+		simd.DropPCG(out.Data[e0:e1], x.Data[e0:e1], mask[lo:hi], PCGJump(base, uint64(e0)), thr, scale)
 	})
-	return recordMask("dropout", x, out, mask, scale)
+	return recordDropMask("dropout", x, out, mask, scale)
 }
 
 // dropThreshold is the smallest 24-bit draw u with u/2^24 >= p (2^24 when none is).
@@ -109,21 +96,26 @@ func DropPath(x *Tensor, p float32, rng *rand.Rand, training bool) *Tensor {
 	if n > 0 {
 		per = len(x.Data) / n
 	}
-	mask := make([]uint8, len(x.Data))
+	mask := make([]byte, (len(x.Data)+7)/8)
 	for s := range n {
 		if rng.Float32() >= p {
-			m := mask[s*per : (s+1)*per]
-			for i := range m {
-				m[i] = 1
-			}
+			setBits(mask, s*per, (s+1)*per)
 		}
 	}
-	out := Zeros(x.Shape...)
-	scale := [2]float32{0, keepScale(p)}
-	simd.ParallelFor(len(mask), dropGrain, func(lo, hi int) {
-		applyMask(out.Data[lo:hi], x.Data[lo:hi], mask[lo:hi], scale)
-	})
-	return recordMask("drop_path", x, out, mask, scale)
+	return applyDropMask("drop_path", x, mask, keepScale(p))
+}
+
+// setBits sets bits [lo, hi) of mask, whole bytes at a time between the edges.
+func setBits(mask []byte, lo, hi int) {
+	for ; lo < hi && lo&7 != 0; lo++ {
+		mask[lo>>3] |= 1 << (lo & 7)
+	}
+	for ; lo+8 <= hi; lo += 8 {
+		mask[lo>>3] = 0xFF
+	}
+	for ; lo < hi; lo++ {
+		mask[lo>>3] |= 1 << (lo & 7)
+	}
 }
 
 func checkDropP(name string, x *Tensor, p float32) {
@@ -140,30 +132,31 @@ func keepScale(p float32) float32 {
 	return 1 / (1 - p)
 }
 
-// applyMask sets y = x * scale[mask]. Dropped elements are multiplied by 0 rather than
-// set to 0, so -0, NaN and Inf come out as a float mask multiply would give them.
-func applyMask(y, x []float32, mask []uint8, scale [2]float32) {
-	y = y[:len(mask)]
-	x = x[:len(mask)]
-	for i, k := range mask {
-		y[i] = x[i] * scale[k&1]
-	}
+// applyDropMask records out = x * (mask bit ? scale : 0), computed in parallel.
+// Dropped elements are multiplied by 0 rather than set to 0, so -0, NaN and Inf come
+// out as a float mask multiply would give them.
+func applyDropMask(name string, x *Tensor, mask []byte, scale float32) *Tensor {
+	n := len(x.Data)
+	out := Empty(x.Shape...)
+	simd.ParallelFor(len(mask), dropGrain/8, func(lo, hi int) {
+		e0, e1 := lo*8, min(hi*8, n)
+		simd.DropMask(out.Data[e0:e1], x.Data[e0:e1], mask[lo:hi], scale)
+	})
+	return recordDropMask(name, x, out, mask, scale)
 }
 
-// recordMask records out = x*scale[mask]; the same factors scale the gradient.
-func recordMask(name string, x, out *Tensor, mask []uint8, scale [2]float32) *Tensor {
+// recordDropMask records out = x*(mask bit ? scale : 0); the same factors scale the
+// gradient. The backward reads neither x nor out, only the mask bits.
+func recordDropMask(name string, x, out *Tensor, mask []byte, scale float32) *Tensor {
 	return Record(name, out, func(g []float32) {
 		if !x.requiresGrad {
 			return
 		}
 		dx := x.GradBuf()
-		simd.ParallelFor(len(mask), dropGrain, func(lo, hi int) {
-			d, gs := dx[lo:hi], g[lo:hi]
-			d = d[:len(mask[lo:hi])]
-			gs = gs[:len(d)]
-			for i, k := range mask[lo:hi] {
-				d[i] += gs[i] * scale[k&1]
-			}
+		n := len(g)
+		simd.ParallelFor(len(mask), dropGrain/8, func(lo, hi int) {
+			e0, e1 := lo*8, min(hi*8, n)
+			simd.DropMaskAcc(dx[e0:e1], g[e0:e1], mask[lo:hi], scale)
 		})
 	}, x)
 }
