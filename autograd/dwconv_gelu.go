@@ -10,25 +10,22 @@ import (
 // = input channels = output channels; w [C,1,KH,KW], b nil or [C]), computed by the
 // fused kernels ops.DepthwiseConv2dGELU and ops.DepthwiseConv2dGELUBackward. At stride
 // 1 (the LSK Mlp's 3x3 dwconv) the forward applies the GELU to each strip of
-// convolution outputs while it is in cache, and the backward takes the gradient back
-// through the GELU one plane at a time, so neither pass makes an extra trip over an
-// output-sized tensor; other strides run unfused inside the same calls. The result
-// equals the composition to float32 rounding; only the pre-activation is kept for the
-// backward, as the composition keeps the conv output.
+// convolution outputs while it is in cache, and the backward recomputes the
+// pre-activation strip by strip from x (bit for bit the forward's) instead of keeping
+// it, so the op stores nothing but its output: the composition keeps the conv output,
+// an extra output-sized tensor written in the forward and read in the backward, which
+// costs more memory traffic than the ~9 FMAs per value of recomputing it. The result
+// equals the composition to float32 rounding. Like every op here, the backward reads
+// x, w and b as they were at the forward.
 func DepthwiseConv2dGELU(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	g, bData := convGeom("depthwise conv2d gelu", x, w, b, p)
 	if g.P.Groups != g.C || g.O != g.C {
 		panic(fmt.Sprintf("depthwise conv2d gelu: input %v, weight %v, groups %d is not depthwise", x.Shape, w.Shape, g.P.Groups))
 	}
 	out := Zeros(g.OutShape()...)
-	// The pre-activation is only needed (and kept) when the op will be recorded.
-	var pre []float32
-	if GradEnabled() && (x.requiresGrad || w.requiresGrad || (b != nil && b.requiresGrad)) {
-		pre = make([]float32, len(out.Data))
-	}
-	ops.DepthwiseConv2dGELU(out.Data, pre, x.Data, w.Data, bData, g)
+	ops.DepthwiseConv2dGELU(out.Data, nil, x.Data, w.Data, bData, g)
 	return Record("depthwise_conv2d_gelu", out, func(gy []float32) {
 		dx, dw, db := convGrads(x, w, b)
-		ops.DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x.Data, w.Data, g)
+		ops.DepthwiseConv2dGELUBackward(dx, dw, db, gy, x.Data, w.Data, bData, g)
 	}, x, w, b)
 }

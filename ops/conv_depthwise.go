@@ -116,7 +116,7 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 				}
 				simd.DWConvRows(out, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
 				if gelu {
-					simd.GELU(yo, out)
+					simd.DWGELU(yo, out)
 				}
 			}
 		}
@@ -135,16 +135,54 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 // the second being DWConvGradRows with x in the role of the output gradient and the
 // taps in reverse order, so x itself needs no padded copy.
 func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
-	depthwiseBackwardAct(dx, dw, nil, gy, nil, x, w, g)
+	depthwiseBackwardAct(dx, dw, nil, gy, nil, x, w, nil, g, false)
 }
 
 // DepthwiseConv2dGELUBackward is the backward of DepthwiseConv2dGELU: given gy, the
 // gradient of y = GELU(pre), pre = conv(x, w) + b, it accumulates dx, dw and db (any
-// may be nil). The gradient of pre exists only a plane at a time, in a scratch buffer
-// that then feeds the bias sum and the padded copy both convolution gradients read, so
-// no tensor the size of the output is written or read back.
-func DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
+// may be nil; b may be nil when the forward had no bias). The pre-activation is not
+// kept by the forward but recomputed here, a strip of rows at a time, from x (which the
+// filter gradient reads anyway): the convolution is ~9 FMAs per value, far cheaper than
+// writing and re-reading an output-sized tensor, and the recomputed values are the
+// forward's bit for bit (same kernel, same tap order). The gradient of pre then exists
+// only a plane at a time, in a scratch buffer that feeds the bias sum and the padded
+// copy both convolution gradients read.
+func DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, b []float32, g ConvGeom) {
+	checkConvLens("depthwise conv2d gelu backward", g, gy, x, w, b)
+	checkDWGELUBackward(dx, dw, db, gy, gy, x, w, g)
+	if dx == nil && dw == nil && db == nil {
+		return
+	}
+	if g.P.StrideH != 1 || g.P.StrideW != 1 {
+		pre := make([]float32, len(gy))
+		depthwiseForwardStrided(pre, x, w, b, g)
+		dpre := make([]float32, len(gy))
+		GELUBackward(dpre, gy, pre)
+		Conv2dBackward(dx, dw, db, dpre, x, w, g)
+		return
+	}
+	depthwiseBackwardAct(dx, dw, db, gy, nil, x, w, b, g, true)
+}
+
+// depthwiseGELUBackwardPre is the backward as it was before the forward stopped keeping
+// the pre-activation: it reads pre instead of recomputing it. Kept for the A/B
+// benchmark (conv_depthwise_bench_test.go) and the test that both agree bit for bit.
+func depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
 	checkConvLens("depthwise conv2d gelu backward", g, gy, x, w, db)
+	checkDWGELUBackward(dx, dw, db, gy, pre, x, w, g)
+	if dx == nil && dw == nil && db == nil {
+		return
+	}
+	if g.P.StrideH != 1 || g.P.StrideW != 1 {
+		dpre := make([]float32, len(gy))
+		GELUBackward(dpre, gy, pre)
+		Conv2dBackward(dx, dw, db, dpre, x, w, g)
+		return
+	}
+	depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, nil, g, true)
+}
+
+func checkDWGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
 	if !g.depthwise() {
 		panic(fmt.Sprintf("depthwise conv2d gelu backward: not a depthwise geometry: %d channels, %d groups, %d outputs", g.C, g.P.Groups, g.O))
 	}
@@ -157,34 +195,35 @@ func DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom
 	if dw != nil && len(dw) != len(w) {
 		panic(fmt.Sprintf("depthwise conv2d gelu backward: dw has %d values, weight has %d", len(dw), len(w)))
 	}
-	if dx == nil && dw == nil && db == nil {
-		return
+	if db != nil && len(db) != g.O {
+		panic(fmt.Sprintf("depthwise conv2d gelu backward: db has %d values, want %d", len(db), g.O))
 	}
-	if g.P.StrideH != 1 || g.P.StrideW != 1 {
-		dpre := make([]float32, len(gy))
-		GELUBackward(dpre, gy, pre)
-		Conv2dBackward(dx, dw, db, dpre, x, w, g)
-		return
-	}
-	depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, g)
 }
 
-// depthwiseBackwardAct is the stride-1 backward; with pre set, gy is the gradient after
-// a GELU of pre, taken back through it plane by plane (and db accumulated from that).
-func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
-	if pre == nil && (g.P.StrideH != 1 || g.P.StrideW != 1) {
+// depthwiseBackwardAct is the stride-1 backward. With gelu set, gy is the gradient after
+// a GELU of pre = conv(x, w) + b, taken back through it plane by plane (and db
+// accumulated from that): pre is read from pre when given, else recomputed strip by
+// strip from a padded copy of x (bias b, which may be nil).
+func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, gelu bool) {
+	if !gelu && (g.P.StrideH != 1 || g.P.StrideW != 1) {
 		depthwiseBackwardStrided(dx, dw, gy, x, w, g)
 		return
 	}
 	d := newDWStride1(g)
 	hw, ohw, kk := g.H*g.W, g.OH*g.OW, g.KH*g.KW
+	recompute := gelu && pre == nil
+	strip := dwStripRows(g.OW, g.P.DilH)
 	simd.ParallelFor(g.C, 1, func(lo, hi int) {
 		gp := getConvScratch(d.hg * d.wg)
 		defer putConvScratch(gp)
-		var dpre []float32
-		if pre != nil {
+		var dpre, xp []float32
+		if gelu {
 			dpre = getConvScratch(ohw)
 			defer putConvScratch(dpre)
+		}
+		if recompute {
+			xp = getConvScratch(d.hp * d.wp)
+			defer putConvScratch(xp)
 		}
 		var lanes, flipped []float32
 		var acc []float64
@@ -200,17 +239,33 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
 			for t := range flipped {
 				flipped[t] = wc[kk-1-t]
 			}
+			var bias float32
+			if b != nil {
+				bias = b[c]
+			}
 			clear(acc)
 			for n := 0; n < g.N; n++ {
 				nc := n*g.C + c
 				gyc := gy[nc*ohw : (nc+1)*ohw]
-				if pre != nil {
+				switch {
+				case recompute:
+					// Each strip of pre is made and consumed while it is in L1.
+					padPlane(xp, d.hp, d.wp, x[nc*hw:(nc+1)*hw], g.H, g.W, g.P.PadH, g.P.PadW)
+					f := d.filter(wc)
+					for r0 := 0; r0 < g.OH; r0 += strip {
+						r1 := min(r0+strip, g.OH)
+						s := dpre[r0*g.OW : r1*g.OW]
+						simd.DWConvRows(s, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
+						simd.DWGELUGradMul(s, gyc[r0*g.OW:r1*g.OW], s)
+					}
+					gyc = dpre
+				case gelu:
 					clear(dpre)
 					GELUBackward(dpre, gyc, pre[nc*ohw:(nc+1)*ohw])
 					gyc = dpre
-					if db != nil {
-						db[c] += simd.Sum(dpre)
-					}
+				}
+				if gelu && db != nil {
+					db[c] += simd.Sum(dpre)
 				}
 				if dx == nil && dw == nil {
 					continue

@@ -136,14 +136,47 @@ func TestDepthwiseConv2dGELUBackward(t *testing.T) {
 		GELUBackward(dpre, gy, pre)
 		Conv2dBackward(wantDx, wantDw, wantDb, dpre, x, w, g)
 		dx, dw, db := start()
-		DepthwiseConv2dGELUBackward(dx, dw, db, gy, pre, x, w, g)
+		DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, b, g)
 		what := fmt.Sprintf("case %d %+v", i, g)
 		convCloseSlices(t, what+" dx", dx, wantDx, 1e-6)
 		convCloseSlices(t, what+" dw", dw, wantDw, 1e-6)
 		convCloseSlices(t, what+" db", db, wantDb, 1e-6)
 
 		_, _, onlyDb := start()
-		DepthwiseConv2dGELUBackward(nil, nil, onlyDb, gy, pre, x, w, g)
+		DepthwiseConv2dGELUBackward(nil, nil, onlyDb, gy, x, w, b, g)
 		convCloseSlices(t, what+" db alone", onlyDb, wantDb, 1e-6)
+
+		// The recomputed pre-activation is the forward's bit for bit, so the backward
+		// equals the one that reads the kept pre exactly, at stride 1.
+		if g.P.StrideH == 1 && g.P.StrideW == 1 {
+			oldDx, oldDw, oldDb := start()
+			depthwiseGELUBackwardPre(oldDx, oldDw, oldDb, gy, pre, x, w, g)
+			convCloseSlices(t, what+" dx vs kept pre", dx, oldDx, 0)
+			convCloseSlices(t, what+" dw vs kept pre", dw, oldDw, 0)
+			convCloseSlices(t, what+" db vs kept pre", db, oldDb, 0)
+		}
+	}
+}
+
+// TestDepthwiseConv2dGELUBackwardNoBias recomputes the pre-activation without a bias
+// (the forward's b == nil) on planes tall and wide enough for several strips.
+func TestDepthwiseConv2dGELUBackwardNoBias(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for i, g := range []ConvGeom{
+		NewConvGeom([]int{2, 3, 70, 67}, []int{3, 1, 3, 3}, []int{3}, ConvParams{PadH: 1, PadW: 1, Groups: 3}),
+		NewConvGeom([]int{1, 2, 40, 1}, []int{2, 1, 3, 3}, []int{2}, ConvParams{PadH: 1, PadW: 1, Groups: 2}),
+		NewConvGeom([]int{1, 2, 31, 300}, []int{2, 1, 7, 7}, []int{2}, ConvParams{PadH: 9, PadW: 9, DilH: 3, DilW: 3, Groups: 2}),
+	} {
+		x, w := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.KH*g.KW)
+		n := g.N * g.O * g.OH * g.OW
+		y, pre, gy := make([]float32, n), make([]float32, n), convRandSlice(rng, n)
+		DepthwiseConv2dGELU(y, pre, x, w, nil, g)
+		wantDx, wantDw, wantDb := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
+		depthwiseGELUBackwardPre(wantDx, wantDw, wantDb, gy, pre, x, w, g)
+		dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
+		DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, nil, g)
+		convCloseSlices(t, fmt.Sprintf("case %d dx", i), dx, wantDx, 0)
+		convCloseSlices(t, fmt.Sprintf("case %d dw", i), dw, wantDw, 0)
+		convCloseSlices(t, fmt.Sprintf("case %d db", i), db, wantDb, 0)
 	}
 }

@@ -1,0 +1,441 @@
+# Generates simd/dwconv_gelu_amd64.s: run `go generate ./simd` (TestDWConvGELUAsmMatchesGenerator
+# checks the checked-in file is this script's output).
+#
+# The GELU and GELU-derivative kernels that finish a depthwise convolution strip. They run
+# exactly the instruction sequences of simd's GELU (math_amd64.s: GELU_Z, GELU_Y) and
+# GELUGrad (gelugrad_amd64.s: GELUGRAD_Z, GELUGRAD_Y), copied below as templates, so their
+# results are bit-for-bit those of simd.GELU and simd.GELUGrad. What differs is the
+# schedule: the AVX-512 loops run two vectors through the sequence interleaved
+# instruction by instruction (registers Z0-Z14 and Z16-Z30), so each core has two
+# independent dependency chains of ~75 instructions to overlap instead of one.
+import re
+import sys
+
+out = []
+def e(s=""): out.append(s)
+
+CONSTS = [
+    ("one", 0x3f800000), ("half", 0x3f000000), ("mhalf", 0xbf000000), ("absmask", 0x7fffffff),
+    ("bias127", 0x0000007f), ("explo", 0xc2aeac4f), ("log2e", 0x3fb8aa3b), ("ln2hi", 0x3f318000),
+    ("ln2lo", 0xb95e8083), ("expc2", 0x3f000000), ("expc3", 0x3e2aaaab), ("expc4", 0x3d2aaaab),
+    ("expc5", 0x3c088889), ("expc6", 0x3ab60b61), ("expc7", 0x39500d01), ("expc8", 0x37d00d01),
+    ("gelua", 0x41600000), ("mgelua", 0xc1600000),
+    ("geluc0", 0xb6f3f7a7), ("geluc1", 0x3ecc6446), ("geluc2", 0x3eca3299), ("geluc3", 0x3eab53b0),
+    ("geluc4", 0xbdc56a64), ("geluc5", 0x3f162a27), ("geluc6", 0xbff4b556), ("geluc7", 0x401a68b9),
+    ("geluc8", 0xbfccdd77), ("geluc9", 0x3f10c2b6), ("geluc10", 0xbdad8d43),
+    ("gelus0", 0x3ecc422a), ("gelus1", 0xbd882c1c), ("gelus2", 0x3c236821), ("gelus3", 0xba9ba020),
+    ("gelus4", 0x38f21587), ("gelus5", 0xb71e747d), ("gelus6", 0x3532c511), ("gelus7", 0xb3311135),
+    ("gelus8", 0x311c3c5c),
+    ("q0hi", 0x3f4c422a), ("q0lo", 0xb2c2bc9b), ("q1", 0xbe882c1c), ("q2", 0x3d751c32),
+    ("q3", 0xbc1ba020), ("q4", 0x3a974d74), ("q5", 0xb8edaebc), ("q6", 0x371c6c6f),
+    ("q7", 0xb5311135), ("q8", 0x332fc3e8), ("invsqrt2pi", 0x3ecc422a), ("minnormal", 0x00800000),
+]
+
+EXP_CORE = """
+VMULPS       log2e, X, N
+VCVTPS2DQ    N, N
+VCVTDQ2PS    N, T
+VFNMADD231PS ln2hi, T, X
+VFNMADD231PS ln2lo, T, X
+VMOVUPS      expc8, Q
+VFMADD213PS  expc7, X, Q
+VFMADD213PS  expc6, X, Q
+VFMADD213PS  expc5, X, Q
+VFMADD213PS  expc4, X, Q
+VFMADD213PS  expc3, X, Q
+VFMADD213PS  expc2, X, Q
+VMULPS       X, X, T
+VFMADD213PS  X, T, Q
+"""
+
+def subst(tmpl, **kw):
+    return re.sub(r"\b(X|N|Q|T)\b", lambda m: kw[m.group(1)], tmpl)
+
+EXP_SCALE = """
+VADDPS one, Q, Q
+VPSRAD $1, N, T
+VPSUBD T, N, N
+VPADDD bias127, T, T
+VPSLLD $23, T, T
+VMULPS T, Q, Q
+VPADDD bias127, N, N
+VPSLLD $23, N, N
+VMULPS N, Q, Q
+"""
+
+# GELU_Z: V5 = GELU(V0) (math_amd64.s ends with a move of V5 into V3, left out here).
+GELU_Z = """
+VPANDD      absmask, V0, V6
+VMINPS      gelua, V6, V6
+VMULPS      V6, V6, V7
+VMOVAPS     V7, V8
+VFMSUB231PS V6, V6, V8
+VMULPS      half, V6, V9
+VADDPS      one, V9, V9
+VMOVUPS     one, V10
+VDIVPS      V9, V10, V9
+VMOVUPS     geluc10, V10
+VFMADD213PS geluc9, V9, V10
+VFMADD213PS geluc8, V9, V10
+VFMADD213PS geluc7, V9, V10
+VFMADD213PS geluc6, V9, V10
+VFMADD213PS geluc5, V9, V10
+VFMADD213PS geluc4, V9, V10
+VFMADD213PS geluc3, V9, V10
+VFMADD213PS geluc2, V9, V10
+VFMADD213PS geluc1, V9, V10
+VFMADD213PS geluc0, V9, V10
+VMULPS      mhalf, V7, V7
+VMAXPS      explo, V7, V1
+""" + subst(EXP_CORE, X="V1", N="V2", Q="V3", T="V4") + subst(EXP_SCALE, N="V2", Q="V3", T="V4") + """
+VCMPPS      $0x1d, explo, V7, K2
+VMOVAPS.Z   V3, K2, V3
+VMULPS      mhalf, V8, V8
+VADDPS      one, V8, V8
+VMULPS      V8, V10, V10
+VMULPS      half, V10, V10
+VMOVUPS     one, V4
+VFNMADD231PS V10, V3, V4
+VMULPS      V0, V4, V4
+VMAXPS      mgelua, V0, V5
+VMULPS      V10, V5, V5
+VMULPS      V3, V5, V5
+VPXORD      V6, V6, V6
+VCMPPS      $0x1d, V6, V0, K2
+VMOVAPS     V4, K2, V5
+VMULPS      V0, V0, V11
+VMOVUPS     gelus8, V12
+VFMADD213PS gelus7, V11, V12
+VFMADD213PS gelus6, V11, V12
+VFMADD213PS gelus5, V11, V12
+VFMADD213PS gelus4, V11, V12
+VFMADD213PS gelus3, V11, V12
+VFMADD213PS gelus2, V11, V12
+VFMADD213PS gelus1, V11, V12
+VFMADD213PS gelus0, V11, V12
+VMOVUPS     half, V13
+VFMADD231PS V12, V0, V13
+VMULPS      V0, V13, V13
+VPANDD      absmask, V0, V14
+VCMPPS      $0x12, one, V14, K2
+VMOVAPS     V13, K2, V5
+VCMPPS      $3, V0, V0, K2
+VMOVAPS     V0, K2, V5
+"""
+
+# GELU_Y: V3 = GELU(V0); V15 is left for the tail mask.
+GELU_Y = """
+VANDPS      absmask, V0, V6
+VMINPS      gelua, V6, V6
+VMULPS      V6, V6, V7
+VMOVAPS     V7, V8
+VFMSUB231PS V6, V6, V8
+VMULPS      half, V6, V9
+VADDPS      one, V9, V9
+VMOVUPS     one, V10
+VDIVPS      V9, V10, V9
+VMOVUPS     geluc10, V10
+VFMADD213PS geluc9, V9, V10
+VFMADD213PS geluc8, V9, V10
+VFMADD213PS geluc7, V9, V10
+VFMADD213PS geluc6, V9, V10
+VFMADD213PS geluc5, V9, V10
+VFMADD213PS geluc4, V9, V10
+VFMADD213PS geluc3, V9, V10
+VFMADD213PS geluc2, V9, V10
+VFMADD213PS geluc1, V9, V10
+VFMADD213PS geluc0, V9, V10
+VMULPS      mhalf, V7, V7
+VMAXPS      explo, V7, V1
+""" + subst(EXP_CORE, X="V1", N="V2", Q="V3", T="V4") + subst(EXP_SCALE, N="V2", Q="V3", T="V4") + """
+VCMPPS      $0x1d, explo, V7, V5
+VANDPS      V5, V3, V3
+VMULPS      mhalf, V8, V8
+VADDPS      one, V8, V8
+VMULPS      V8, V10, V10
+VMULPS      half, V10, V10
+VMOVUPS     one, V4
+VFNMADD231PS V10, V3, V4
+VMULPS      V0, V4, V4
+VMAXPS      mgelua, V0, V5
+VMULPS      V10, V5, V5
+VMULPS      V3, V5, V5
+VXORPS      V6, V6, V6
+VCMPPS      $0x1d, V6, V0, V6
+VBLENDVPS   V6, V4, V5, V3
+VMULPS      V0, V0, V11
+VMOVUPS     gelus8, V12
+VFMADD213PS gelus7, V11, V12
+VFMADD213PS gelus6, V11, V12
+VFMADD213PS gelus5, V11, V12
+VFMADD213PS gelus4, V11, V12
+VFMADD213PS gelus3, V11, V12
+VFMADD213PS gelus2, V11, V12
+VFMADD213PS gelus1, V11, V12
+VFMADD213PS gelus0, V11, V12
+VMOVUPS     half, V13
+VFMADD231PS V12, V0, V13
+VMULPS      V0, V13, V13
+VANDPS      absmask, V0, V14
+VCMPPS      $0x12, one, V14, V14
+VBLENDVPS   V14, V13, V3, V3
+VCMPPS      $3, V0, V0, V6
+VBLENDVPS   V6, V0, V3, V3
+"""
+
+# GG_TAIL(R=V10, A=V6, S=V7, E=V8, T=V9, F=V10, N=V2, Q=V3, U=V4) of gelugrad_amd64.s.
+GG_TAIL = """
+VMULPS       half, V6, V9
+VADDPS       one, V9, V9
+VMOVUPS      one, V10
+VDIVPS       V9, V10, V9
+VMOVUPS      geluc10, V10
+VFMADD213PS  geluc9, V9, V10
+VFMADD213PS  geluc8, V9, V10
+VFMADD213PS  geluc7, V9, V10
+VFMADD213PS  geluc6, V9, V10
+VFMADD213PS  geluc5, V9, V10
+VFMADD213PS  geluc4, V9, V10
+VFMADD213PS  geluc3, V9, V10
+VFMADD213PS  geluc2, V9, V10
+VFMADD213PS  geluc1, V9, V10
+VFMADD213PS  geluc0, V9, V10
+VMULPS       mhalf, V10, V10
+VFMADD231PS  invsqrt2pi, V6, V10
+VMULPS       mhalf, V8, V8
+VADDPS       one, V8, V8
+VMULPS       V8, V10, V10
+VMULPS       mhalf, V7, V7
+""" + subst(EXP_CORE, X="V7", N="V2", Q="V3", T="V4") + """
+VFMADD231PS  V3, V10, V10
+VPSRAD       $1, V2, V4
+VPSUBD       V4, V2, V2
+VPADDD       bias127, V4, V4
+VPSLLD       $23, V4, V4
+VMULPS       V4, V10, V10
+VPADDD       bias127, V2, V2
+VPSLLD       $23, V2, V2
+VMULPS       V2, V10, V10
+"""
+
+# GG_SMALL(R=V13, X=V0, X2=V11, P=V12).
+GG_SMALL = """
+VMULPS      V0, V0, V11
+VMOVUPS     q8, V12
+VFMADD213PS q7, V11, V12
+VFMADD213PS q6, V11, V12
+VFMADD213PS q5, V11, V12
+VFMADD213PS q4, V11, V12
+VFMADD213PS q3, V11, V12
+VFMADD213PS q2, V11, V12
+VFMADD213PS q1, V11, V12
+VFMADD213PS q0lo, V11, V12
+VMOVUPS     half, V13
+VFMADD231PS q0hi, V0, V13
+VFMADD231PS V12, V0, V13
+"""
+
+# GELUGRAD_Z: V5 = d(V0).
+GELUGRAD_Z = """
+VPANDD      absmask, V0, V6
+VMINPS      gelua, V6, V6
+VMULPS      V6, V6, V7
+VMOVAPS     V7, V8
+VFMSUB231PS V6, V6, V8
+""" + GG_TAIL + """
+VCMPPS      $0x1d, minnormal, V10, K2
+VMOVAPS.Z   V10, K2, V10
+VADDPS      one, V10, V4
+VPXORD      V5, V5, V5
+VSUBPS      V10, V5, V5
+VPXORD      V6, V6, V6
+VCMPPS      $0x1e, V6, V0, K2
+VMOVAPS     V4, K2, V5
+""" + GG_SMALL + """
+VPANDD      absmask, V0, V14
+VCMPPS      $0x12, one, V14, K2
+VMOVAPS     V13, K2, V5
+VCMPPS      $3, V0, V0, K2
+VMOVAPS     V0, K2, V5
+"""
+
+# GELUGRAD_Y: V5 = d(V0); V15 is left for the tail mask.
+GELUGRAD_Y = """
+VANDPS      absmask, V0, V6
+VMINPS      gelua, V6, V6
+VMULPS      V6, V6, V7
+VMOVAPS     V7, V8
+VFMSUB231PS V6, V6, V8
+""" + GG_TAIL + """
+VCMPPS      $0x1d, minnormal, V10, V11
+VANDPS      V11, V10, V10
+VADDPS      one, V10, V4
+VXORPS      V5, V5, V5
+VSUBPS      V10, V5, V5
+VXORPS      V6, V6, V6
+VCMPPS      $0x1e, V6, V0, V6
+VBLENDVPS   V6, V4, V5, V5
+""" + GG_SMALL + """
+VANDPS      absmask, V0, V14
+VCMPPS      $0x12, one, V14, V14
+VBLENDVPS   V14, V13, V5, V5
+VCMPPS      $3, V0, V0, V6
+VBLENDVPS   V6, V0, V5, V5
+"""
+
+CNAMES = set(n for n, _ in CONSTS)
+
+def body(tmpl, R, base, mask):
+    """The template's instructions with V<i> as register R<base+i>, K2 as mask and
+    constants as dwg<name><>(SB)."""
+    res = []
+    for line in tmpl.strip().splitlines():
+        line = re.sub(r"\bV(\d+)\b", lambda m: "%s%d" % (R, base + int(m.group(1))), line)
+        line = re.sub(r"\bK2\b", mask, line)
+        line = re.sub(r"\b([a-z0-9]+)\b", lambda m: "dwg%s<>(SB)" % m.group(1) if m.group(1) in CNAMES else m.group(1), line)
+        op, _, args = line.partition(" ")
+        res.append("%-12s %s" % (op, args.strip()))
+    return res
+
+def interleave(a, b):
+    res = []
+    for x, y in zip(a, b):
+        res += [x, y]
+    return res
+
+e("//go:build !purego")
+e()
+e('#include "textflag.h"')
+e()
+e("""// GELU and GELU-derivative kernels for the depthwise convolution + GELU (generated by
+// gen/dwconv_gelu_gen.py; see it for how they relate to simd.GELU and simd.GELUGrad):
+//
+//   dwGELU:        dst[i] = GELU(x[i])
+//   dwGELUGradMul: dst[i] = g[i] * GELU'(x[i])   (dst may be x)
+//
+// Every vector is loaded before its result is stored, so dst may alias x (or g).""")
+e()
+for n, v in CONSTS:
+    for i in range(16):
+        e("DATA dwg%s<>+%d(SB)/4, $0x%08x" % (n, 4*i, v))
+    e("GLOBL dwg%s<>(SB), RODATA|NOPTR, $64" % n)
+    e()
+e("// dwgmask: 8 x all-ones then 8 x zero; dwgmask+32-4n holds n leading set lanes.")
+for i in range(16):
+    e("DATA dwgmask<>+%d(SB)/4, $0x%s" % (4*i, "ffffffff" if i < 8 else "00000000"))
+e("GLOBL dwgmask<>(SB), RODATA|NOPTR, $64")
+e()
+
+def kernel_z(name, tmpl, res, grad):
+    """AVX-512: pairs of vectors interleaved, then one vector, then a masked one."""
+    args = "dst, g, x []float32" if grad else "dst, x []float32"
+    e("// func %s(%s)" % (name, args))
+    e("TEXT ·%s(SB), NOSPLIT, $0-%d" % (name, 72 if grad else 48))
+    e("\tMOVQ dst_base+0(FP), DI")
+    if grad:
+        e("\tMOVQ g_base+24(FP), BX")
+        e("\tMOVQ x_base+48(FP), SI")
+        e("\tMOVQ x_len+56(FP), CX")
+    else:
+        e("\tMOVQ x_base+24(FP), SI")
+        e("\tMOVQ x_len+32(FP), CX")
+    e("%s_two:" % name)
+    e("\tCMPQ CX, $32")
+    e("\tJLT %s_one" % name)
+    e("\tVMOVUPS (SI), Z0")
+    e("\tVMOVUPS 64(SI), Z16")
+    for l in interleave(body(tmpl, "Z", 0, "K2"), body(tmpl, "Z", 16, "K3")):
+        e("\t" + l)
+    if grad:
+        e("\tVMULPS (BX), Z%d, Z%d" % (res, res))
+        e("\tVMULPS 64(BX), Z%d, Z%d" % (16 + res, 16 + res))
+        e("\tADDQ $128, BX")
+    e("\tVMOVUPS Z%d, (DI)" % res)
+    e("\tVMOVUPS Z%d, 64(DI)" % (16 + res))
+    e("\tADDQ $128, SI")
+    e("\tADDQ $128, DI")
+    e("\tSUBQ $32, CX")
+    e("\tJMP %s_two" % name)
+    e("%s_one:" % name)
+    e("\tCMPQ CX, $16")
+    e("\tJLT %s_tail" % name)
+    e("\tVMOVUPS (SI), Z0")
+    for l in body(tmpl, "Z", 0, "K2"):
+        e("\t" + l)
+    if grad:
+        e("\tVMULPS (BX), Z%d, Z%d" % (res, res))
+        e("\tADDQ $64, BX")
+    e("\tVMOVUPS Z%d, (DI)" % res)
+    e("\tADDQ $64, SI")
+    e("\tADDQ $64, DI")
+    e("\tSUBQ $16, CX")
+    e("%s_tail:" % name)
+    e("\tTESTQ CX, CX")
+    e("\tJZ %s_done" % name)
+    e("\tMOVL $1, AX")
+    e("\tSHLL CX, AX")
+    e("\tDECL AX")
+    e("\tKMOVW AX, K1")
+    e("\tVMOVUPS.Z (SI), K1, Z0")
+    for l in body(tmpl, "Z", 0, "K2"):
+        e("\t" + l)
+    if grad:
+        e("\tVMOVUPS.Z (BX), K1, Z6")
+        e("\tVMULPS Z6, Z%d, Z%d" % (res, res))
+    e("\tVMOVUPS Z%d, K1, (DI)" % res)
+    e("%s_done:" % name)
+    e("\tVZEROUPPER")
+    e("\tRET")
+    e()
+
+def kernel_y(name, tmpl, res, grad):
+    """AVX2: one vector at a time (16 registers), then a masked one (mask in Y15)."""
+    args = "dst, g, x []float32" if grad else "dst, x []float32"
+    e("// func %s(%s)" % (name, args))
+    e("TEXT ·%s(SB), NOSPLIT, $0-%d" % (name, 72 if grad else 48))
+    e("\tMOVQ dst_base+0(FP), DI")
+    if grad:
+        e("\tMOVQ g_base+24(FP), BX")
+        e("\tMOVQ x_base+48(FP), SI")
+        e("\tMOVQ x_len+56(FP), CX")
+    else:
+        e("\tMOVQ x_base+24(FP), SI")
+        e("\tMOVQ x_len+32(FP), CX")
+    e("%s_one:" % name)
+    e("\tCMPQ CX, $8")
+    e("\tJLT %s_tail" % name)
+    e("\tVMOVUPS (SI), Y0")
+    for l in body(tmpl, "Y", 0, "K2"):
+        e("\t" + l)
+    if grad:
+        e("\tVMULPS (BX), Y%d, Y%d" % (res, res))
+        e("\tADDQ $32, BX")
+    e("\tVMOVUPS Y%d, (DI)" % res)
+    e("\tADDQ $32, SI")
+    e("\tADDQ $32, DI")
+    e("\tSUBQ $8, CX")
+    e("\tJMP %s_one" % name)
+    e("%s_tail:" % name)
+    e("\tTESTQ CX, CX")
+    e("\tJZ %s_done" % name)
+    e("\tLEAQ dwgmask<>+32(SB), AX")
+    e("\tSHLQ $2, CX")
+    e("\tSUBQ CX, AX")
+    e("\tVMOVDQU (AX), Y15")
+    e("\tVMASKMOVPS (SI), Y15, Y0")
+    for l in body(tmpl, "Y", 0, "K2"):
+        e("\t" + l)
+    if grad:
+        e("\tVMASKMOVPS (BX), Y15, Y6")
+        e("\tVMULPS Y6, Y%d, Y%d" % (res, res))
+    e("\tVMASKMOVPS Y%d, Y15, (DI)" % res)
+    e("%s_done:" % name)
+    e("\tVZEROUPPER")
+    e("\tRET")
+    e()
+
+kernel_z("dwGELUAVX512", GELU_Z, 5, False)
+kernel_z("dwGELUGradMulAVX512", GELUGRAD_Z, 5, True)
+kernel_y("dwGELUAVX2", GELU_Y, 3, False)
+kernel_y("dwGELUGradMulAVX2", GELUGRAD_Y, 5, True)
+sys.stdout.write("\n".join(out).rstrip() + "\n")
