@@ -4,7 +4,7 @@ import "github.com/cvogl/halo/ops"
 
 // ReLU returns max(x, 0).
 func ReLU(x *Tensor) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.ReLU(out.Data, x.Data)
 	return Record("relu", out, func(g []float32) {
 		if x.requiresGrad {
@@ -15,7 +15,7 @@ func ReLU(x *Tensor) *Tensor {
 
 // LeakyReLU returns x for x > 0 and slope*x otherwise.
 func LeakyReLU(x *Tensor, slope float32) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.LeakyReLU(out.Data, x.Data, slope)
 	return Record("leaky_relu", out, func(g []float32) {
 		if x.requiresGrad {
@@ -26,7 +26,7 @@ func LeakyReLU(x *Tensor, slope float32) *Tensor {
 
 // GELU returns the exact (erf) GELU, 0.5*x*(1 + erf(x/sqrt 2)).
 func GELU(x *Tensor) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.GELU(out.Data, x.Data)
 	return Record("gelu", out, func(g []float32) {
 		if x.requiresGrad {
@@ -37,7 +37,7 @@ func GELU(x *Tensor) *Tensor {
 
 // Sigmoid returns 1/(1+exp(-x)).
 func Sigmoid(x *Tensor) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.Sigmoid(out.Data, x.Data)
 	return Record("sigmoid", out, func(g []float32) {
 		if x.requiresGrad {
@@ -48,7 +48,7 @@ func Sigmoid(x *Tensor) *Tensor {
 
 // Exp returns exp(x).
 func Exp(x *Tensor) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.Exp(out.Data, x.Data)
 	return Record("exp", out, func(g []float32) {
 		if x.requiresGrad {
@@ -59,7 +59,7 @@ func Exp(x *Tensor) *Tensor {
 
 // Log returns the natural logarithm of x.
 func Log(x *Tensor) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.Log(out.Data, x.Data)
 	return Record("log", out, func(g []float32) {
 		if x.requiresGrad {
@@ -70,7 +70,7 @@ func Log(x *Tensor) *Tensor {
 
 // ELU returns x for x > 0 and alpha*(exp(x)-1) otherwise.
 func ELU(x *Tensor, alpha float32) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.ELU(out.Data, x.Data, alpha)
 	return Record("elu", out, func(g []float32) {
 		if x.requiresGrad {

@@ -19,7 +19,7 @@ func LinearAttention(q, k, v *Tensor, eps float32) *Tensor {
 			q.Shape, k.Shape, v.Shape))
 	}
 	d := ops.LinearAttentionDims{N: q.Shape[0], L: q.Shape[1], S: k.Shape[1], H: q.Shape[2], D: q.Shape[3], Dv: v.Shape[3]}
-	out := Zeros(d.N, d.L, d.H, d.Dv)
+	out := Empty(d.N, d.L, d.H, d.Dv)
 	st := ops.LinearAttentionForward(out.Data, q.Data, k.Data, v.Data, d, eps)
 	y := out.Data
 	return Record("linear_attention", out, func(g []float32) {

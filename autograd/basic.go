@@ -17,7 +17,7 @@ func SumAll(x *Tensor) *Tensor {
 
 // MulScalar returns x * s.
 func MulScalar(x *Tensor, s float32) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	for i, v := range x.Data {
 		out.Data[i] = v * s
 	}

@@ -58,7 +58,7 @@ func BatchNorm2d(x, weight, bias *Tensor, runMean, runVar []float32, training bo
 	if bias != nil {
 		bd = bias.Data
 	}
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.BatchNormForward(out.Data, x.Data, wd, bd, mean, invStd, n, c, hw)
 	return Record("batchnorm2d", out, func(g []float32) {
 		var dx, dw, db []float32

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"slices"
 	"sync/atomic"
 )
 
@@ -27,7 +28,9 @@ func Recomputing() bool { return recomputing.Load() > 0 }
 // skips its running-statistics update while Recomputing, and random draws (dropout)
 // need CheckpointState to replay the generator. With recording off (NoGrad) this is
 // just fn(inputs). With it on, the result requires a gradient whatever the inputs,
-// since fn's parameters are invisible here.
+// since fn's parameters are invisible here. fn's result belongs to the checkpoint
+// (which releases it once copied into its own header): fn returns a fresh tensor or
+// one of its inputs, never one it keeps elsewhere.
 func Checkpoint(fn func(in []*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
 	return CheckpointState(nil, fn, inputs...)
 }
@@ -46,19 +49,29 @@ func CheckpointState(save func() (restore func()), fn func(in []*Tensor) *Tensor
 	if save != nil {
 		rewind = save()
 	}
-	var y *Tensor
-	NoGrad(func() { y = fn(inputs) })
-	// A new header: fn may have returned one of its inputs (an identity in eval mode),
-	// whose own graph must stay untouched.
-	out := &Tensor{Shape: y.Shape, Data: y.Data, requiresGrad: true}
-	out.node = &node{op: "checkpoint", inputs: inputs, backward: func(g []float32) {
+	var out *Tensor
+	NoGrad(func() {
+		y := fn(inputs)
+		// A new header: fn may have returned one of its inputs (an identity in eval
+		// mode), whose own graph must stay untouched. As a view it keeps y's buffer
+		// alive, so y itself, fn's fresh result, is released (in NoGrad, at once).
+		out = y.view(y.Shape, y.Data)
+		out.Name = ""
+		if !slices.Contains(inputs, y) {
+			y.Release()
+		}
+	})
+	attach(out, "checkpoint", func(g []float32) {
 		recompute(g, rewind, save, fn, inputs)
-	}}
+	}, inputs)
 	return out
 }
 
 // recompute rebuilds fn's graph and backpropagates g through it into inputs.
 func recompute(g []float32, rewind func(), save func() func(), fn func([]*Tensor) *Tensor, inputs []*Tensor) {
+	// Leaves sharing the inputs' data without a reference of their own: they live only
+	// during this call, while the checkpoint node (a reader of inputs) keeps the
+	// inputs' buffers alive, and Release on them does nothing.
 	det := make([]*Tensor, len(inputs))
 	for i, in := range inputs {
 		if in != nil {
@@ -93,13 +106,16 @@ func recompute(g []float32, rewind func(), save func() func(), fn func([]*Tensor
 			continue
 		}
 		if in.Grad == nil {
-			in.Grad = d.Grad // hand the buffer over instead of adding into zeros
+			// Hand the buffer over instead of adding into zeros (with its pool
+			// ownership: in's Backward returns it).
+			in.Grad, in.poolGrad = d.Grad, d.poolGrad
 			continue
 		}
 		acc := in.Grad
 		for j, v := range d.Grad {
 			acc[j] += v
 		}
+		d.dropGrad()
 	}
 }
 
@@ -140,6 +156,9 @@ func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn 
 			}
 			per := len(in.Data) / b
 			shape := append([]int{end - start}, in.Shape[1:]...)
+			// No buffer reference, as for Checkpoint's detached inputs: the slices live
+			// only while fn runs on them, and the caller (forward) or the node (backward)
+			// holds the inputs meanwhile.
 			cs[i] = &Tensor{Shape: shape, Data: in.Data[start*per : end*per : end*per], Name: in.Name}
 			if leaf {
 				cs[i].requiresGrad = in.requiresGrad
@@ -166,13 +185,13 @@ func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn 
 			}
 			per := len(out.Data) / b
 			copy(out.Data[s*per:e*per], y.Data)
+			y.Release() // a no-op where fn returned (a view of) its input slice
 		}
 	})
 	if !GradEnabled() {
 		return out
 	}
-	out.requiresGrad = true
-	out.node = &node{op: "checkpoint_chunks", inputs: inputs, backward: func(g []float32) {
+	attach(out, "checkpoint_chunks", func(g []float32) {
 		per := len(out.Data) / b
 		for s := 0; s < b; s += chunk {
 			e := min(s+chunk, b)
@@ -198,8 +217,9 @@ func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn 
 				for j, v := range det[i].Grad {
 					acc[j] += v
 				}
+				det[i].dropGrad()
 			}
 		}
-	}}
+	}, inputs)
 	return out
 }

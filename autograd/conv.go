@@ -10,7 +10,7 @@ import (
 // giving [N,O,OH,OW]. Zero strides, dilations and groups in p mean 1.
 func Conv2d(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	g, bData := convGeom("conv2d", x, w, b, p)
-	out := Zeros(g.OutShape()...)
+	out := Empty(g.OutShape()...)
 	ops.Conv2d(out.Data, x.Data, w.Data, bData, g)
 	return Record("conv2d", out, func(gy []float32) {
 		dx, dw, db := convGrads(x, w, b)

@@ -26,7 +26,7 @@ func broadcastOp(name string, op ops.BinaryOp, a, b *Tensor) *Tensor {
 	if err != nil {
 		panic(fmt.Sprintf("autograd.%s(%s, %s): %v", name, tensorLabel(a), tensorLabel(b), err))
 	}
-	out := Zeros(bc.Out...)
+	out := Empty(bc.Out...)
 	bc.Apply(op, out.Data, a.Data, b.Data)
 	return Record(name, out, func(g []float32) {
 		if a.requiresGrad {
@@ -48,7 +48,7 @@ func tensorLabel(t *Tensor) string {
 
 // AddScalar returns x + s.
 func AddScalar(x *Tensor, s float32) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.AddScalar(out.Data, x.Data, s)
 	return Record("add_scalar", out, func(g []float32) {
 		if x.requiresGrad {
@@ -59,7 +59,7 @@ func AddScalar(x *Tensor, s float32) *Tensor {
 
 // Neg returns -x.
 func Neg(x *Tensor) *Tensor {
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.Neg(out.Data, x.Data)
 	return Record("neg", out, func(g []float32) {
 		if x.requiresGrad {

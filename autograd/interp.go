@@ -13,7 +13,7 @@ func Interpolate(x *Tensor, outH, outW int) *Tensor {
 	if outH < 1 || outW < 1 {
 		panic(fmt.Sprintf("interpolate: output size %dx%d for input %v", outH, outW, x.Shape))
 	}
-	out := Zeros(n, c, outH, outW)
+	out := Empty(n, c, outH, outW)
 	ops.Interpolate(out.Data, x.Data, n, c, h, w, outH, outW)
 	return Record("interpolate", out, func(gy []float32) {
 		ops.InterpolateBackward(x.GradBuf(), gy, n, c, h, w, outH, outW)

@@ -26,7 +26,7 @@ func LayerNorm(x, weight, bias *Tensor, eps float32) *Tensor {
 	if bias != nil {
 		bd = bias.Data
 	}
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	mean := make([]float32, rows)
 	invStd := make([]float32, rows)
 	ops.LayerNormForward(out.Data, x.Data, wd, bd, mean, invStd, rows, d, eps)

@@ -18,7 +18,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 	}
 	rows := Numel(x.Shape[:len(x.Shape)-1])
 	shape := append(append([]int(nil), x.Shape[:len(x.Shape)-1]...), out)
-	y := Zeros(shape...)
+	y := Empty(shape...)
 	var bd []float32
 	if b != nil {
 		bd = b.Data

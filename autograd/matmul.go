@@ -44,7 +44,7 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 		}
 		shape = []int{d.Batch, d.M, d.N}
 	}
-	out := Zeros(shape...)
+	out := Empty(shape...)
 	ops.MatMulForward(out.Data, a.Data, b.Data, d)
 	return Record("matmul", out, func(g []float32) {
 		var da, db []float32

@@ -7,7 +7,7 @@ import "github.com/cvogl/halo/ops"
 // passes no gradient through the norm.
 func Normalize(x *Tensor, axis int, eps float32) *Tensor {
 	outer, dim, inner := lineDims("Normalize", x.Shape, axis)
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	norms := make([]float32, outer*inner)
 	ops.NormalizeForward(out.Data, norms, x.Data, outer, dim, inner, eps)
 	return Record("normalize", out, func(g []float32) {

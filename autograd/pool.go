@@ -20,7 +20,7 @@ func MaxPool2d(x *Tensor, k, stride, pad int) *Tensor {
 	n, c, h, w := convNCHW("maxpool2d", x)
 	oh := ops.PoolOutSize("maxpool2d", h, k, stride, pad)
 	ow := ops.PoolOutSize("maxpool2d", w, k, stride, pad)
-	out := Zeros(n, c, oh, ow)
+	out := Empty(n, c, oh, ow)
 	var idx []int32
 	if GradEnabled() && x.RequiresGrad() {
 		idx = make([]int32, len(out.Data))
@@ -37,7 +37,7 @@ func AdaptiveAvgPool2d(x *Tensor, outH, outW int) *Tensor {
 	if outH < 1 || outW < 1 {
 		panic(fmt.Sprintf("adaptive_avg_pool2d: output size %dx%d for input %v", outH, outW, x.Shape))
 	}
-	out := Zeros(n, c, outH, outW)
+	out := Empty(n, c, outH, outW)
 	ops.AdaptiveAvgPool2d(out.Data, x.Data, n, c, h, w, outH, outW)
 	return Record("adaptive_avg_pool2d", out, func(gy []float32) {
 		ops.AdaptiveAvgPool2dBackward(x.GradBuf(), gy, n, c, h, w, outH, outW)

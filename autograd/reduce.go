@@ -37,7 +37,7 @@ func sumScaled(name string, x *Tensor, axis int, keepdim, mean bool) *Tensor {
 		}
 		scale = 1 / float32(n)
 	}
-	out := Zeros(reducedShape(x.Shape, axis, keepdim)...)
+	out := Empty(reducedShape(x.Shape, axis, keepdim)...)
 	ops.SumAxis(out.Data, x.Data, outer, n, inner, scale)
 	return Record(name, out, func(g []float32) {
 		if x.requiresGrad {
@@ -64,7 +64,7 @@ func extreme(name string, kernel func([]float32, []int32, []float32, int, int, i
 	if n == 0 {
 		panic(fmt.Sprintf("autograd.%s of %s: empty axis %d", name, tensorLabel(x), axis))
 	}
-	out := Zeros(reducedShape(x.Shape, axis, keepdim)...)
+	out := Empty(reducedShape(x.Shape, axis, keepdim)...)
 	arg := make([]int32, len(out.Data))
 	kernel(out.Data, arg, x.Data, outer, n, inner)
 	return Record(name, out, func(g []float32) {

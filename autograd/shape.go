@@ -37,7 +37,7 @@ func Concat(axis int, xs ...*Tensor) *Tensor {
 	shape := append([]int(nil), first.Shape...)
 	shape[axis] = total
 	outer, _, inner := ops.AxisSplit(shape, axis)
-	out := Zeros(shape...)
+	out := Empty(shape...)
 	ops.Concat(out.Data, srcs, sizes, outer, inner)
 	return Record("concat", out, func(g []float32) {
 		grads := make([][]float32, len(xs))
@@ -102,7 +102,7 @@ func Slice(x *Tensor, axis, start, end int) *Tensor {
 	}
 	shape := append([]int(nil), x.Shape...)
 	shape[axis] = end - start
-	out := Zeros(shape...)
+	out := Empty(shape...)
 	ops.SliceAxis(out.Data, x.Data, outer, n, inner, start, end)
 	return Record("slice", out, func(g []float32) {
 		if x.requiresGrad {
@@ -124,7 +124,7 @@ func IndexSelect(x *Tensor, axis int, idx []int) *Tensor {
 	idx = append([]int(nil), idx...)
 	shape := append([]int(nil), x.Shape...)
 	shape[axis] = len(idx)
-	out := Zeros(shape...)
+	out := Empty(shape...)
 	ops.IndexSelect(out.Data, x.Data, outer, n, inner, idx)
 	return Record("index_select", out, func(g []float32) {
 		if x.requiresGrad {
@@ -157,7 +157,8 @@ func Reshape(x *Tensor, shape ...int) *Tensor {
 	} else if known != len(x.Data) {
 		panic(fmt.Sprintf("autograd.Reshape of %s to %v: %d elements vs %d", tensorLabel(x), shape, len(x.Data), known))
 	}
-	out := &Tensor{Shape: shape, Data: x.Data}
+	out := x.view(shape, x.Data) // shares x's buffer: see release.go
+	out.Name = ""
 	return Record("reshape", out, func(g []float32) {
 		if x.requiresGrad {
 			ops.AddTo(x.GradBuf(), g)
@@ -195,7 +196,7 @@ func Permute(x *Tensor, perm ...int) *Tensor {
 	for i, a := range p {
 		inv[a] = i
 	}
-	out := Zeros(shape...)
+	out := Empty(shape...)
 	ops.Permute(out.Data, x.Data, x.Shape, p, false)
 	return Record("permute", out, func(g []float32) {
 		if x.requiresGrad {

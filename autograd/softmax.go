@@ -22,7 +22,7 @@ func lineDims(op string, shape []int, axis int) (outer, dim, inner int) {
 // Softmax returns exp(x) / sum(exp(x)) along axis, computed stably.
 func Softmax(x *Tensor, axis int) *Tensor {
 	outer, dim, inner := lineDims("Softmax", x.Shape, axis)
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.SoftmaxForward(out.Data, x.Data, outer, dim, inner)
 	y := out.Data
 	return Record("softmax", out, func(g []float32) {
@@ -35,7 +35,7 @@ func Softmax(x *Tensor, axis int) *Tensor {
 // LogSoftmax returns x - log(sum(exp(x))) along axis, computed stably.
 func LogSoftmax(x *Tensor, axis int) *Tensor {
 	outer, dim, inner := lineDims("LogSoftmax", x.Shape, axis)
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...)
 	ops.LogSoftmaxForward(out.Data, x.Data, outer, dim, inner)
 	y := out.Data
 	return Record("log_softmax", out, func(g []float32) {

@@ -50,9 +50,21 @@ func Record(op string, out *Tensor, backward func(gout []float32), inputs ...*Te
 	if !need {
 		return out
 	}
+	attach(out, op, backward, inputs)
+	return out
+}
+
+// attach makes out the result of a recorded node. Every input gains a reader until the
+// node has run (release.go), which keeps its buffer from going back to the pool while
+// the backward may still read it.
+func attach(out *Tensor, op string, backward func(gout []float32), inputs []*Tensor) {
 	out.requiresGrad = true
 	out.node = &node{op: op, inputs: inputs, backward: backward}
-	return out
+	for _, in := range inputs {
+		if in != nil {
+			in.readers.Add(1)
+		}
+	}
 }
 
 // Backward computes the gradient of the scalar t with respect to every tensor that
@@ -104,7 +116,17 @@ func Backward(outputs []*Tensor, cots [][]float32) {
 		t.node = nil   // free the graph as we go
 		order[i] = nil // and t itself, unless the caller holds it: activations die early
 		if !t.retainGrad {
-			t.Grad = nil
+			t.dropGrad() // only n.backward read it: back to the pool
+		}
+		// n's inputs have one reader fewer, and t itself, if released, is read by no
+		// one now: its consumers ran before n (release.go).
+		for _, in := range n.inputs {
+			if in != nil {
+				in.readerDone()
+			}
+		}
+		if t.rel.Load() == relPending {
+			t.tryFree()
 		}
 	}
 }

@@ -3,6 +3,10 @@ package autograd
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/cvogl/halo/simd"
 )
 
 // Tensor is a contiguous, row-major float32 array with an optional gradient.
@@ -21,6 +25,14 @@ type Tensor struct {
 	requiresGrad bool
 	retainGrad   bool
 	node         *node // the op that produced this tensor; nil for leaves
+
+	// Buffer ownership (release.go): buf is the pooled buffer behind Data, shared by
+	// every view of it; readers counts recorded nodes that read this tensor and have
+	// not run their backward yet; rel is where Release has got to.
+	buf       *bufRef
+	readers   atomic.Int32
+	rel       atomic.Int32
+	poolGrad  *float32 // Grad's first element when GradBuf took it from the pool
 }
 
 // New wraps data (not copied) in a tensor of the given shape.
@@ -31,14 +43,21 @@ func New(data []float32, shape ...int) *Tensor {
 	return &Tensor{Shape: append([]int(nil), shape...), Data: data}
 }
 
-// Zeros returns a zero-filled tensor.
+// Zeros returns a zero-filled tensor. Large ones draw their buffer from the pool in
+// package simd, so Release can hand it back for the next step.
 func Zeros(shape ...int) *Tensor {
-	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, Numel(shape))}
+	return pooled(simd.GetZeroBuf(Numel(shape)), shape)
+}
+
+// Empty returns a tensor whose contents are undefined (a reused buffer holds whatever
+// its last owner left): for op outputs that write every element before anyone reads.
+func Empty(shape ...int) *Tensor {
+	return pooled(simd.GetBuf(Numel(shape)), shape)
 }
 
 // Full returns a tensor filled with v.
 func Full(v float32, shape ...int) *Tensor {
-	t := Zeros(shape...)
+	t := Empty(shape...)
 	for i := range t.Data {
 		t.Data[i] = v
 	}
@@ -101,9 +120,10 @@ func (t *Tensor) RetainGrad() *Tensor { t.retainGrad = true; return t }
 // IsLeaf reports whether the tensor was not produced by a recorded op.
 func (t *Tensor) IsLeaf() bool { return t.node == nil }
 
-// Detach returns a tensor sharing t's data that is cut from the graph.
+// Detach returns a tensor sharing t's data that is cut from the graph. It is a view:
+// t's buffer stays alive until both are released.
 func (t *Tensor) Detach() *Tensor {
-	return &Tensor{Shape: t.Shape, Data: t.Data, Name: t.Name}
+	return t.view(t.Shape, t.Data)
 }
 
 // Clone returns a detached deep copy of the data.
@@ -116,14 +136,25 @@ func (t *Tensor) ZeroGrad() {
 	clear(t.Grad)
 }
 
-// GradBuf returns the gradient buffer, allocating a zeroed one on first use.
-// Backward functions accumulate into it (+=), never overwrite: a tensor used twice
-// receives the sum of both contributions.
+// GradBuf returns the gradient buffer, taking a zeroed one from the buffer pool on
+// first use. Backward functions accumulate into it (+=), never overwrite: a tensor
+// used twice receives the sum of both contributions. Backward returns the gradient
+// buffers of intermediate tensors to the pool once their node has run.
 func (t *Tensor) GradBuf() []float32 {
 	if t.Grad == nil {
-		t.Grad = make([]float32, len(t.Data))
+		t.Grad = simd.GetZeroBuf(len(t.Data))
+		t.poolGrad = unsafe.SliceData(t.Grad)
 	}
 	return t.Grad
+}
+
+// dropGrad forgets t's gradient, returning its buffer to the pool when GradBuf took
+// it from there (a Grad set from outside may still be held by whoever set it).
+func (t *Tensor) dropGrad() {
+	if t.poolGrad != nil && unsafe.SliceData(t.Grad) == t.poolGrad {
+		simd.PutBuf(t.Grad)
+	}
+	t.Grad, t.poolGrad = nil, nil
 }
 
 // String prints the shape and a few values.

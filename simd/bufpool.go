@@ -2,7 +2,10 @@ package simd
 
 import (
 	"fmt"
+	"math"
+	"os"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -51,16 +54,38 @@ type BufStats struct {
 	HitBytes  int64 // bytes served from the pool
 }
 
+// poisonBufs makes GetBuf fill every buffer with NaN (HALO_POISON_BUFS=1, or
+// SetPoisonBufs), so that a caller that reads an element before writing it shows up
+// as NaN in tests instead of passing on the zeros of a fresh allocation. The variable
+// is read at start-up, before go test's cache can see it: run such tests with
+// -count=1.
+var poisonBufs atomic.Bool
+
+func init() { poisonBufs.Store(os.Getenv("HALO_POISON_BUFS") == "1") }
+
+// SetPoisonBufs switches NaN-filling of GetBuf results on or off (a test aid) and
+// returns the previous setting.
+func SetPoisonBufs(on bool) bool { return poisonBufs.Swap(on) }
+
 // GetBuf returns a buffer of n values whose contents are undefined: the caller must
 // write every element before reading it.
 func GetBuf(n int) []float32 {
-	if n < MinPoolLen {
-		return make([]float32, n)
+	var b []float32
+	if n >= MinPoolLen {
+		b = bufs.take(n)
 	}
-	if b := bufs.take(n); b != nil {
-		return b
+	if b == nil {
+		b = make([]float32, n)
 	}
-	return make([]float32, n)
+	if poisonBufs.Load() {
+		nan := float32(math.NaN())
+		ParallelFor(n, zeroGrain, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				b[i] = nan
+			}
+		})
+	}
+	return b
 }
 
 // GetZeroBuf returns a zero-filled buffer of n values. A reused buffer is cleared in

@@ -154,3 +154,20 @@ func TestBufPoolConcurrent(t *testing.T) {
 		t.Fatalf("no reuse in 400 requests over 3 sizes: %+v", s)
 	}
 }
+
+func TestBufPoolPoison(t *testing.T) {
+	withPool(t, 1<<30)
+	defer SetPoisonBufs(SetPoisonBufs(true))
+	for _, n := range []int{3, MinPoolLen + 1} {
+		b := GetBuf(n)
+		for i, v := range b {
+			if v == v {
+				t.Fatalf("poisoned GetBuf(%d): element %d is %g, not NaN", n, i, v)
+			}
+		}
+		PutBuf(b)
+	}
+	if z := GetZeroBuf(MinPoolLen + 1); z[0] != 0 || z[MinPoolLen] != 0 {
+		t.Fatal("GetZeroBuf poisoned")
+	}
+}
