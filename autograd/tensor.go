@@ -29,10 +29,10 @@ type Tensor struct {
 	// Buffer ownership (release.go): buf is the pooled buffer behind Data, shared by
 	// every view of it; readers counts recorded nodes that read this tensor and have
 	// not run their backward yet; rel is where Release has got to.
-	buf       *bufRef
-	readers   atomic.Int32
-	rel       atomic.Int32
-	poolGrad  *float32 // Grad's first element when GradBuf took it from the pool
+	buf      *bufRef
+	readers  atomic.Int32
+	rel      atomic.Int32
+	poolGrad *float32 // Grad's first element when GradBuf took it from the pool
 }
 
 // New wraps data (not copied) in a tensor of the given shape.
