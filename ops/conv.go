@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/cvogl/halo/simd"
 )
@@ -115,17 +114,17 @@ func Conv2dBackward(dx, dw, db, gy, x, w []float32, g ConvGeom) {
 	if dw != nil && len(dw) != len(w) {
 		panic(fmt.Sprintf("conv2d backward: dw has %d values, weight has %d", len(dw), len(w)))
 	}
+	if !g.depthwise() {
+		// The GEMM paths fold db into their pass over gy where they can.
+		gemmConvGrads(dx, dw, db, gy, x, w, g, g.pointwise())
+		return
+	}
 	if db != nil {
 		convBiasBackward(db, gy, g)
 	}
-	if dx == nil && dw == nil {
-		return
-	}
-	if g.depthwise() {
+	if dx != nil || dw != nil {
 		depthwiseBackward(dx, dw, gy, x, w, g)
-		return
 	}
-	gemmConvBackward(dx, dw, gy, x, w, g, g.pointwise())
 }
 
 func checkConvLens(op string, g ConvGeom, y, x, w, b []float32) {
@@ -155,116 +154,6 @@ func convBiasBackward(db, gy []float32, g ConvGeom) {
 			db[o] += s
 		}
 	})
-}
-
-// gemmConvForward runs each image and group as W_g [Og, K] x cols [K, OH*OW], the
-// columns built for a block of output rows at a time. direct (only for pointwise
-// geometries) uses the input block itself as cols.
-func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
-	groups := g.P.Groups
-	cg, og := g.C/groups, g.O/groups
-	k := cg * g.KH * g.KW
-	hw, ohw := g.H*g.W, g.OH*g.OW
-	rb := convRowBlock(k, g)
-	simd.ParallelFor(g.N, 1, func(lo, hi int) {
-		var cols []float32
-		if !direct {
-			cols = getConvScratch(k * rb * g.OW)
-			defer putConvScratch(cols)
-		}
-		for n := lo; n < hi; n++ {
-			for gi := 0; gi < groups; gi++ {
-				xg := x[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
-				yg := y[(n*g.O+gi*og)*ohw : (n*g.O+(gi+1)*og)*ohw]
-				var beta float32
-				if b != nil {
-					for o := 0; o < og; o++ {
-						convFill(yg[o*ohw:(o+1)*ohw], b[gi*og+o])
-					}
-					beta = 1
-				}
-				if direct {
-					simd.Sgemm(false, false, og, ohw, k, 1, w[gi*og*k:], k, xg, hw, beta, yg, ohw)
-					continue
-				}
-				for oh0 := 0; oh0 < g.OH; oh0 += rb {
-					oh1 := min(oh0+rb, g.OH)
-					nb := (oh1 - oh0) * g.OW
-					im2col(cols, xg, cg, g, oh0, oh1)
-					simd.Sgemm(false, false, og, nb, k, 1, w[gi*og*k:], k, cols, nb, beta, yg[oh0*g.OW:], ohw)
-				}
-			}
-		}
-	})
-}
-
-// gemmConvBackward: dW_g += dY_g cols^T and dX = col2im(W_g^T dY_g), per block of
-// output rows. The images are split into at most GOMAXPROCS contiguous slots run in
-// parallel; slot 0 accumulates straight into dw, every other slot into its own buffer,
-// and those are added in slot order, so the result does not depend on scheduling and
-// at most one weight-sized buffer per thread is allocated.
-func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom, direct bool) {
-	groups := g.P.Groups
-	cg, og := g.C/groups, g.O/groups
-	k := cg * g.KH * g.KW
-	hw, ohw := g.H*g.W, g.OH*g.OW
-	rb := convRowBlock(k, g)
-	slots := min(g.N, runtime.GOMAXPROCS(0))
-	partial := make([][]float32, slots)
-	simd.ParallelFor(slots, 1, func(lo, hi int) {
-		var cols, dcols []float32
-		if !direct {
-			cols = getConvScratch(k * rb * g.OW)
-			defer putConvScratch(cols)
-			if dx != nil {
-				dcols = getConvScratch(k * rb * g.OW)
-				defer putConvScratch(dcols)
-			}
-		}
-		for slot := lo; slot < hi; slot++ {
-			dwSlot := dw
-			if dw != nil && slot > 0 {
-				dwSlot = make([]float32, len(dw))
-				partial[slot] = dwSlot
-			}
-			for n := slot * g.N / slots; n < (slot+1)*g.N/slots; n++ {
-				for gi := 0; gi < groups; gi++ {
-					xg := x[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
-					gyg := gy[(n*g.O+gi*og)*ohw : (n*g.O+(gi+1)*og)*ohw]
-					wg := w[gi*og*k:]
-					var dxg []float32
-					if dx != nil {
-						dxg = dx[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
-					}
-					if direct {
-						if dwSlot != nil {
-							simd.Sgemm(false, true, og, k, ohw, 1, gyg, ohw, xg, hw, 1, dwSlot[gi*og*k:], k)
-						}
-						if dxg != nil {
-							simd.Sgemm(true, false, k, ohw, og, 1, wg, k, gyg, ohw, 1, dxg, hw)
-						}
-						continue
-					}
-					for oh0 := 0; oh0 < g.OH; oh0 += rb {
-						oh1 := min(oh0+rb, g.OH)
-						nb := (oh1 - oh0) * g.OW
-						gyb := gyg[oh0*g.OW:]
-						if dwSlot != nil {
-							im2col(cols, xg, cg, g, oh0, oh1)
-							simd.Sgemm(false, true, og, k, nb, 1, gyb, ohw, cols, nb, 1, dwSlot[gi*og*k:], k)
-						}
-						if dxg != nil {
-							simd.Sgemm(true, false, k, nb, og, 1, wg, k, gyb, ohw, 0, dcols, nb)
-							col2im(dxg, dcols, cg, g, oh0, oh1)
-						}
-					}
-				}
-			}
-		}
-	})
-	for _, p := range partial[min(1, slots):] {
-		simd.Axpy(1, p, dw)
-	}
 }
 
 func convFill(s []float32, v float32) {

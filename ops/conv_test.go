@@ -141,8 +141,8 @@ func TestConvRowBlocks(t *testing.T) {
 	whole := run()
 	defer func(v int) { convColsBudget = v }(convColsBudget)
 	convColsBudget = 2*2*3*3*g.OW + 5 // two rows per block
-	if rb := convRowBlock(2*3*3, g); rb != 2 || g.OH%rb == 0 {
-		t.Fatalf("block of %d rows for OH %d", rb, g.OH)
+	if pl := newConvPlan(g, false, 1); pl.rb != 2 || g.OH%pl.rb == 0 {
+		t.Fatalf("block of %d rows for OH %d", pl.rb, g.OH)
 	}
 	blocked := run()
 	convCloseSlices(t, "y", blocked.y, whole.y, 1e-6)

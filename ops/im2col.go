@@ -18,13 +18,14 @@ func convValidRange(off, stride, in, out int) (lo, hi int) {
 	return lo, hi
 }
 
-// im2col writes the column matrix of one image's group of cg channels (x holds exactly
-// those channels, [cg, H, W]) for the output rows [oh0, oh1) into cols, laid out
-// [cg*KH*KW, (oh1-oh0)*OW] with row (c*KH+kh)*KW+kw. Padding taps are zero.
-func im2col(cols, x []float32, cg int, g ConvGeom, oh0, oh1 int) {
+// im2col writes the column matrix of one image's group of channels (x holds the group,
+// [cg, H, W]) for the output rows [oh0, oh1) into cols, laid out [cg*KH*KW,
+// (oh1-oh0)*OW] with row (c*KH+kh)*KW+kw. Only the rows of channels [c0, c1) are
+// written, so disjoint channel ranges can be filled in parallel. Padding taps are zero.
+func im2col(cols, x []float32, c0, c1 int, g ConvGeom, oh0, oh1 int) {
 	p := g.P
 	nb := (oh1 - oh0) * g.OW
-	for c := 0; c < cg; c++ {
+	for c := c0; c < c1; c++ {
 		xc := x[c*g.H*g.W : (c+1)*g.H*g.W]
 		for kh := 0; kh < g.KH; kh++ {
 			offH := kh*p.DilH - p.PadH
@@ -58,13 +59,14 @@ func im2col(cols, x []float32, cg int, g ConvGeom, oh0, oh1 int) {
 	}
 }
 
-// col2im is the adjoint of im2col for the same output rows: it adds every column entry
-// back onto the input position it was read from (dx += col2im(cols)); padding taps are
-// dropped.
-func col2im(dx, cols []float32, cg int, g ConvGeom, oh0, oh1 int) {
+// col2im is the adjoint of im2col for the same output rows and channels [c0, c1): it
+// adds every column entry back onto the input position it was read from
+// (dx += col2im(cols)); padding taps are dropped. Disjoint channel ranges write disjoint
+// parts of dx.
+func col2im(dx, cols []float32, c0, c1 int, g ConvGeom, oh0, oh1 int) {
 	p := g.P
 	nb := (oh1 - oh0) * g.OW
-	for c := 0; c < cg; c++ {
+	for c := c0; c < c1; c++ {
 		dxc := dx[c*g.H*g.W : (c+1)*g.H*g.W]
 		for kh := 0; kh < g.KH; kh++ {
 			offH := kh*p.DilH - p.PadH
@@ -97,16 +99,11 @@ func col2im(dx, cols []float32, cg int, g ConvGeom, oh0, oh1 int) {
 	}
 }
 
-// convColsBudget caps one im2col buffer (in float32): a convolution whose full column
-// matrix is larger runs in blocks of output rows. It bounds memory per worker (the
+// convColsBudget caps one im2col buffer (in float32): an item's block of output rows is
+// cut down to fit it. It bounds memory per worker (the
 // stage-1 convs of a 1024x1024 image would otherwise need tens of MB each) while
 // keeping the GEMM's n dimension in the hundreds or more.
 var convColsBudget = 1 << 21
-
-// convRowBlock returns how many output rows one im2col block holds.
-func convRowBlock(k int, g ConvGeom) int {
-	return min(g.OH, max(1, convColsBudget/(k*g.OW)))
-}
 
 // convScratch recycles the large im2col buffers between calls; a training step would
 // otherwise allocate (and the GC clear) tens of megabytes per convolution.

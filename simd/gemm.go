@@ -87,6 +87,15 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	sgemm(active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// SgemmSerial is Sgemm run on the calling goroutine only. It is for callers that
+// already spread their work over the pool in independent pieces (the column blocks of a
+// convolution, say): each piece then runs without the per-block barriers of a shared
+// product, and nested parallel calls do not oversubscribe the cores.
+func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmThreads(active, 1, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
 func checkMatrix(name string, s []float32, rows, cols, ld int) {
 	if ld < max(1, cols) {
 		panic(fmt.Sprintf("simd.Sgemm: ld%s = %d < %d", name, ld, cols))
@@ -98,6 +107,12 @@ func checkMatrix(name string, s []float32, rows, cols, ld int) {
 }
 
 func sgemm(im *impl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmThreads(im, Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmThreads is sgemm on at most threads goroutines.
+func sgemmThreads(im *impl, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("simd.Sgemm: negative dimension m=%d n=%d k=%d", m, n, k))
@@ -132,7 +147,7 @@ func sgemm(im *impl, transA, transB bool, m, n, k int, alpha float32, a []float3
 	g.alpha, g.beta = alpha, beta
 	g.a, g.b, g.c = a, b, c
 	g.lda, g.ldb, g.ldc = lda, ldb, ldc
-	g.threads = Threads()
+	g.threads = max(1, min(threads, Threads()))
 	if 2*float64(m)*float64(n)*float64(k) < gemmMinParallelFlops {
 		g.threads = 1
 	}

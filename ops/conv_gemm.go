@@ -1,0 +1,348 @@
+package ops
+
+import "github.com/cvogl/halo/simd"
+
+// The GEMM convolution paths. Per image and group a convolution is the product
+//
+//	Y_g [og, OH*OW] = W_g [og, k] * cols [k, OH*OW],  k = cg*KH*KW,
+//
+// where cols is the input block itself for pointwise geometries (no copy) and an im2col
+// matrix otherwise. The output columns are split into items of whole output rows (an
+// image, a group and a block of rows each), and never is a whole image's column matrix
+// built: an item builds only its own block of it.
+//
+// HALO's 1x1 convolutions have small M and K (64x64, 32x64, ...) and huge N (65536 at
+// stage 1): a shared Sgemm over such a product has a barrier per packed block and an
+// unbalanced task grid. So, when there are enough items, every item is an independent
+// single-threaded Sgemm (simd.SgemmSerial) run on the worker pool, many per thread, with
+// its bias added while its output block is still in cache. Only products with few
+// columns (the stage-4 convolutions, 32x32 maps) use the shared Sgemm item by item,
+// with the im2col/col2im copies spread over the pool by channel.
+//
+// Backward: dW_g += dY_g cols^T has k = OH*OW; items are dealt to a few slots, each with
+// its own weight- and bias-gradient buffer (the db row sums fused into the same pass over
+// dY), added into dw and db in slot order, so results do not depend on scheduling. For
+// pointwise geometries the same pass also computes dX = W_g^T dY_g for each item
+// (disjoint columns of dx). Otherwise dX goes through per-item column blocks and
+// col2im, in two phases (even then odd row blocks, with blocks tall enough that only
+// neighbours overlap in dx), again race-free and deterministic.
+
+// convItemCols is the number of output positions an item aims for: a 64-row output
+// block of 2048 columns plus its input block stay in L2. convMinItemCols bounds it from
+// below so that the weight packing of each item stays small next to its product.
+var (
+	convItemCols    = 2048
+	convMinItemCols = 512
+)
+
+// convPartialBudget caps the per-slot weight-gradient buffers (in float32, all slots
+// together); a convolution whose slots would need more uses the shared Sgemm for dW.
+var convPartialBudget = 1 << 22
+
+// convMode forces the item scheduling in tests: 0 chooses, 1 forces independent items,
+// -1 forces shared products.
+var convMode = 0
+
+type sgemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int)
+
+// convPlan is the GEMM view of one convolution and its split into items.
+type convPlan struct {
+	g                          ConvGeom
+	groups, cg, og, k, hw, ohw int
+	direct                     bool // cols is the input block (pointwise)
+	rb, blocks                 int  // output rows per item, row blocks per image and group
+	chunked                    bool // items run as independent serial products
+}
+
+// newConvPlan splits g into items of at least minRows output rows.
+func newConvPlan(g ConvGeom, direct bool, minRows int) convPlan {
+	pl := convPlan{g: g, groups: g.P.Groups, direct: direct}
+	pl.cg, pl.og = g.C/pl.groups, g.O/pl.groups
+	pl.k = pl.cg * g.KH * g.KW
+	pl.hw, pl.ohw = g.H*g.W, g.OH*g.OW
+	threads := simd.Threads()
+	rb := max(1, convItemCols/g.OW)
+	// Enough items for every thread to take several, so a core slowed by other work
+	// does not hold up the end.
+	pairs := g.N * pl.groups
+	if want := 4 * threads; pairs*ceilDiv(g.OH, rb) < want {
+		rb = min(rb, ceilDiv(g.OH, ceilDiv(want, pairs)))
+	}
+	rb = max(rb, ceilDiv(convMinItemCols, g.OW))
+	if !direct {
+		rb = min(rb, max(1, convColsBudget/(pl.k*g.OW)))
+	}
+	rb = min(max(rb, minRows, 1), g.OH)
+	pl.rb, pl.blocks = rb, ceilDiv(g.OH, rb)
+	pl.chunked = pl.items() >= 2*threads
+	switch convMode {
+	case 1:
+		pl.chunked = true
+	case -1:
+		pl.chunked = false
+	}
+	return pl
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func (pl *convPlan) items() int { return pl.g.N * pl.groups * pl.blocks }
+
+// item returns the image, group and output rows [oh0, oh1) of item it.
+func (pl *convPlan) item(it int) (n, gi, oh0, oh1 int) {
+	blk := it % pl.blocks
+	gi = it / pl.blocks % pl.groups
+	n = it / (pl.blocks * pl.groups)
+	oh0 = blk * pl.rb
+	return n, gi, oh0, min(oh0+pl.rb, pl.g.OH)
+}
+
+// xg, yg and wg are the input, output (or their gradients) and weight blocks of image n
+// and group gi.
+func (pl *convPlan) xg(x []float32, n, gi int) []float32 {
+	c := n*pl.g.C + gi*pl.cg
+	return x[c*pl.hw : (c+pl.cg)*pl.hw]
+}
+
+func (pl *convPlan) yg(y []float32, n, gi int) []float32 {
+	o := n*pl.g.O + gi*pl.og
+	return y[o*pl.ohw : (o+pl.og)*pl.ohw]
+}
+
+func (pl *convPlan) wg(w []float32, gi int) []float32 {
+	return w[gi*pl.og*pl.k : (gi+1)*pl.og*pl.k]
+}
+
+// colsLen is the size of one item's column buffer.
+func (pl *convPlan) colsLen() int { return pl.k * pl.rb * pl.g.OW }
+
+// cols returns op(B) of item rows [oh0, oh1) and its row stride: the input block itself
+// when direct, else its im2col block written into buf (by channel over the pool when
+// par).
+func (pl *convPlan) cols(buf, xg []float32, oh0, oh1 int, par bool) ([]float32, int) {
+	if pl.direct {
+		return xg[oh0*pl.g.OW:], pl.hw
+	}
+	forRange(par, pl.cg, func(c0, c1 int) { im2col(buf, xg, c0, c1, pl.g, oh0, oh1) })
+	return buf, (oh1 - oh0) * pl.g.OW
+}
+
+// forRange runs fn over [0, n) on the pool when par, else inline.
+func forRange(par bool, n int, fn func(lo, hi int)) {
+	if par {
+		simd.ParallelFor(n, 1, fn)
+	} else {
+		fn(0, n)
+	}
+}
+
+// gemmConvForward: y = conv(x, w) + b (b may be nil), overwriting y.
+func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
+	pl := newConvPlan(g, direct, 1)
+	if pl.chunked {
+		simd.ParallelFor(pl.items(), 1, func(lo, hi int) {
+			var buf []float32
+			if !direct {
+				buf = getConvScratch(pl.colsLen())
+				defer putConvScratch(buf)
+			}
+			for it := lo; it < hi; it++ {
+				pl.forwardItem(y, x, w, b, buf, it, simd.SgemmSerial, false)
+			}
+		})
+		return
+	}
+	var buf []float32
+	if !direct {
+		buf = getConvScratch(pl.colsLen())
+		defer putConvScratch(buf)
+	}
+	for it := range pl.items() {
+		pl.forwardItem(y, x, w, b, buf, it, simd.Sgemm, true)
+	}
+}
+
+func (pl *convPlan) forwardItem(y, x, w, b, buf []float32, it int, gemm sgemmFunc, par bool) {
+	n, gi, oh0, oh1 := pl.item(it)
+	ow := pl.g.OW
+	nb := (oh1 - oh0) * ow
+	cols, ldc := pl.cols(buf, pl.xg(x, n, gi), oh0, oh1, par)
+	yg := pl.yg(y, n, gi)
+	gemm(false, false, pl.og, nb, pl.k, 1, pl.wg(w, gi), pl.k, cols, ldc, 0, yg[oh0*ow:], pl.ohw)
+	if b != nil {
+		// While the block is in cache (serial items), or one memory pass (shared).
+		bg := b[gi*pl.og : (gi+1)*pl.og]
+		forRange(par, pl.og, func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				row := yg[o*pl.ohw+oh0*ow : o*pl.ohw+oh1*ow]
+				simd.AddScalar(row, row, bg[o])
+			}
+		})
+	}
+}
+
+// gemmConvBackward accumulates dx and dw (either may be nil) for gy.
+func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom, direct bool) {
+	gemmConvGrads(dx, dw, nil, gy, x, w, g, direct)
+}
+
+// gemmConvGrads accumulates dx, dw and db (each may be nil) for gy.
+func gemmConvGrads(dx, dw, db, gy, x, w []float32, g ConvGeom, direct bool) {
+	pl := newConvPlan(g, direct, 1)
+	dxDone, dbDone := dx == nil, db == nil
+	if dw != nil {
+		if slots := pl.gradSlots(len(dw) + g.O); slots > 0 {
+			fuseDx := direct && dx != nil
+			pl.weightGradSlots(slots, dw, db, gy, x, w, dx, fuseDx)
+			dxDone, dbDone = dxDone || fuseDx, true
+		} else {
+			pl.weightGradShared(dw, gy, x)
+		}
+	}
+	if !dbDone {
+		convBiasBackward(db, gy, g)
+	}
+	if !dxDone {
+		pl.inputGrad(dx, gy, w)
+	}
+}
+
+// gradSlots is how many weight-gradient slots of size n to use, or 0 for the shared
+// product (too few items, or too little memory for slots enough to keep every thread
+// busy).
+func (pl *convPlan) gradSlots(n int) int {
+	if !pl.chunked {
+		return 0
+	}
+	threads := simd.Threads()
+	s := min(pl.items(), 4*threads, convPartialBudget/n)
+	if s < min(pl.items(), 2*threads) {
+		return 0
+	}
+	return max(s, 1)
+}
+
+// weightGradSlots deals the items to slots (contiguous runs, so the split depends only
+// on the shapes), each summing dW and db of its items into its own buffer, then adds the
+// buffers into dw and db in slot order. With fuseDx (pointwise), each item also adds
+// its columns of dX = W^T dY, read while dY's block is in cache.
+func (pl *convPlan) weightGradSlots(slots int, dw, db, gy, x, w, dx []float32, fuseDx bool) {
+	g := pl.g
+	size := len(dw) + g.O
+	parts := getConvScratch(slots * size)
+	defer putConvScratch(parts)
+	items := pl.items()
+	ow := g.OW
+	simd.ParallelFor(slots, 1, func(lo, hi int) {
+		var buf []float32
+		if !pl.direct {
+			buf = getConvScratch(pl.colsLen())
+			defer putConvScratch(buf)
+		}
+		for s := lo; s < hi; s++ {
+			part := parts[s*size : (s+1)*size]
+			clear(part)
+			pdw, pdb := part[:len(dw)], part[len(dw):]
+			for it := s * items / slots; it < (s+1)*items/slots; it++ {
+				n, gi, oh0, oh1 := pl.item(it)
+				nb := (oh1 - oh0) * ow
+				gyb := pl.yg(gy, n, gi)[oh0*ow:]
+				if fuseDx {
+					dxg := pl.xg(dx, n, gi)
+					simd.SgemmSerial(true, false, pl.cg, nb, pl.og, 1, pl.wg(w, gi), pl.k, gyb, pl.ohw, 1, dxg[oh0*ow:], pl.hw)
+				}
+				cols, ldc := pl.cols(buf, pl.xg(x, n, gi), oh0, oh1, false)
+				simd.SgemmSerial(false, true, pl.og, pl.k, nb, 1, gyb, pl.ohw, cols, ldc, 1, pdw[gi*pl.og*pl.k:], pl.k)
+				if db != nil {
+					for o := range pl.og {
+						pdb[gi*pl.og+o] += simd.Sum(gyb[o*pl.ohw : o*pl.ohw+nb])
+					}
+				}
+			}
+		}
+	})
+	simd.ParallelFor(size, 4096, func(lo, hi int) {
+		for s := range slots {
+			part := parts[s*size : (s+1)*size]
+			if lo < len(dw) {
+				simd.Axpy(1, part[lo:min(hi, len(dw))], dw[lo:min(hi, len(dw))])
+			}
+			if db != nil && hi > len(dw) {
+				b0 := max(lo, len(dw))
+				simd.Axpy(1, part[b0:hi], db[b0-len(dw):hi-len(dw)])
+			}
+		}
+	})
+}
+
+// weightGradShared accumulates dW item by item with the shared Sgemm.
+func (pl *convPlan) weightGradShared(dw, gy, x []float32) {
+	var buf []float32
+	if !pl.direct {
+		buf = getConvScratch(pl.colsLen())
+		defer putConvScratch(buf)
+	}
+	ow := pl.g.OW
+	for it := range pl.items() {
+		n, gi, oh0, oh1 := pl.item(it)
+		nb := (oh1 - oh0) * ow
+		cols, ldc := pl.cols(buf, pl.xg(x, n, gi), oh0, oh1, true)
+		simd.Sgemm(false, true, pl.og, pl.k, nb, 1, pl.yg(gy, n, gi)[oh0*ow:], pl.ohw, cols, ldc, 1, pl.wg(dw, gi), pl.k)
+	}
+}
+
+// inputGrad accumulates dx += W^T dY (through col2im unless direct).
+func (pl *convPlan) inputGrad(dx, gy, w []float32) {
+	g := pl.g
+	ow := g.OW
+	if pl.direct {
+		item := func(it int, gemm sgemmFunc) {
+			n, gi, oh0, oh1 := pl.item(it)
+			nb := (oh1 - oh0) * ow
+			gemm(true, false, pl.cg, nb, pl.og, 1, pl.wg(w, gi), pl.k, pl.yg(gy, n, gi)[oh0*ow:], pl.ohw,
+				1, pl.xg(dx, n, gi)[oh0*ow:], pl.hw)
+		}
+		if pl.chunked {
+			simd.ParallelFor(pl.items(), 1, func(lo, hi int) {
+				for it := lo; it < hi; it++ {
+					item(it, simd.SgemmSerial)
+				}
+			})
+			return
+		}
+		for it := range pl.items() {
+			item(it, simd.Sgemm)
+		}
+		return
+	}
+	// Row blocks whose input footprints overlap only their neighbours':
+	// DilH*(KH-1) < (rb+1)*StrideH.
+	px := newConvPlan(g, false, ceilDiv(g.P.DilH*(g.KH-1), g.P.StrideH))
+	item := func(it int, dcols []float32, gemm sgemmFunc, par bool) {
+		n, gi, oh0, oh1 := px.item(it)
+		nb := (oh1 - oh0) * ow
+		gemm(true, false, px.k, nb, px.og, 1, px.wg(w, gi), px.k, px.yg(gy, n, gi)[oh0*ow:], px.ohw, 0, dcols, nb)
+		dxg := px.xg(dx, n, gi)
+		forRange(par, px.cg, func(c0, c1 int) { col2im(dxg, dcols, c0, c1, g, oh0, oh1) })
+	}
+	if !px.chunked {
+		dcols := getConvScratch(px.colsLen())
+		defer putConvScratch(dcols)
+		for it := range px.items() {
+			item(it, dcols, simd.Sgemm, true)
+		}
+		return
+	}
+	pairs := g.N * px.groups
+	for phase := range 2 {
+		per := (px.blocks + 1 - phase) / 2 // row blocks of this parity per image and group
+		simd.ParallelFor(pairs*per, 1, func(lo, hi int) {
+			dcols := getConvScratch(px.colsLen())
+			defer putConvScratch(dcols)
+			for i := lo; i < hi; i++ {
+				item(i/per*px.blocks+2*(i%per)+phase, dcols, simd.SgemmSerial, false)
+			}
+		})
+	}
+}
