@@ -199,26 +199,31 @@ func TestDropoutPCGRuns(t *testing.T) {
 	}
 }
 
-// DropPath keeps its draws and float results with the compact mask.
+// DropPath keeps its draws and float results with the bit mask, for samples that start
+// and end inside mask bytes, span several, or are shorter than one.
 func TestDropPathMatchesSequential(t *testing.T) {
-	x := RandTensor(71, -1, 1, 9, 3, 5)
 	const p = 0.4
-	rng := ewRng()
-	y := DropPath(x, p, rng, true)
-	ref := ewRng()
-	for s := range 9 {
-		keep := ref.Float32() >= p
-		for i := s * 15; i < (s+1)*15; i++ {
-			want := x.Data[i] * 0
-			if keep {
-				want = x.Data[i] * keepScale(p)
-			}
-			if math.Float32bits(y.Data[i]) != math.Float32bits(want) {
-				t.Fatalf("y[%d] = %v, want %v", i, y.Data[i], want)
+	for _, shape := range [][]int{{9, 3, 5}, {5, 20}, {7, 3}, {4, 8}, {3, 1}, {2, 37}} {
+		x := RandTensor(71, -1, 1, shape...)
+		x.Data[0] = float32(math.Inf(1))
+		per := len(x.Data) / shape[0]
+		rng := ewRng()
+		y := DropPath(x, p, rng, true)
+		ref := ewRng()
+		for s := range shape[0] {
+			keep := ref.Float32() >= p
+			for i := s * per; i < (s+1)*per; i++ {
+				want := x.Data[i] * 0
+				if keep {
+					want = x.Data[i] * keepScale(p)
+				}
+				if math.Float32bits(y.Data[i]) != math.Float32bits(want) {
+					t.Fatalf("shape %v: y[%d] = %v, want %v", shape, i, y.Data[i], want)
+				}
 			}
 		}
-	}
-	if rng.Uint64() != ref.Uint64() {
-		t.Fatal("DropPath left the generator elsewhere than one draw per sample")
+		if rng.Uint64() != ref.Uint64() {
+			t.Fatalf("shape %v: DropPath left the generator elsewhere than one draw per sample", shape)
+		}
 	}
 }
