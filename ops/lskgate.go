@@ -95,7 +95,8 @@ func (g LSKGateGeom) forPixels(rows bool, fn func(n, p0, p1 int)) {
 }
 
 // lskGateStats writes the channel mean and max of cat(a1, a2) into the interiors of
-// the padded aggregate planes and the argmax into arg.
+// the padded aggregate planes and the argmax into arg (simd.ChanStatsStep folds in one
+// channel run at a time).
 func lskGateStats(agg []float32, arg []int32, a1, a2 []float32, g LSKGateGeom) {
 	hw, wp, pp := g.H*g.W, g.wp(), g.padPlane()
 	ph, pw := (g.KH-1)/2, (g.KW-1)/2
@@ -117,14 +118,7 @@ func lskGateStats(agg []float32, arg []int32, a1, a2 []float32, g LSKGateGeom) {
 			} else {
 				src = a2[(n*g.C+k-g.C)*hw+p0 : (n*g.C+k-g.C)*hw+p1]
 			}
-			src = src[:len(sum)]
-			mx, ar := mx[:len(src)], ar[:len(src)]
-			for i, v := range src {
-				sum[i] += float64(v)
-				if v > mx[i] || v != v && mx[i] == mx[i] {
-					mx[i], ar[i] = v, int32(k)
-				}
-			}
+			simd.ChanStatsStep(sum, mx, ar, src, int32(k))
 		}
 		mean := agg[n*2*pp:]
 		maxp := agg[(n*2+1)*pp:]
