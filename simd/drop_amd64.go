@@ -10,10 +10,11 @@ import "github.com/klauspost/cpuid/v2"
 
 // dropPCGKernelAVX512 runs 16 PCG streams side by side: lanes holds the hi words of
 // the states of draws 0-7, their lo words, then the same for draws 8-15; step holds
-// (mul hi, mul lo, inc hi, inc lo) of 16 steps, which moves each lane to its next draw.
+// (mul hi, mul lo, inc hi, inc lo) of 16 steps, which moves each lane to its next draw;
+// thr40 is the keep threshold shifted left 40 bits (thr < 2^24).
 //
 //go:noescape
-func dropPCGKernelAVX512(y, x []float32, mask []byte, lanes *[32]uint64, step *[4]uint64, thr uint64, scale float32)
+func dropPCGKernelAVX512(y, x []float32, mask []byte, lanes *[32]uint64, step *[4]uint64, thr40 uint64, scale float32)
 
 //go:noescape
 func dropMaskKernelAVX512(y, x []float32, mask []byte, scale float32)
@@ -41,6 +42,12 @@ func init() {
 }
 
 func dropPCGAVX512(y, x []float32, mask []byte, st [2]uint64, thr uint32, scale float32) [2]uint64 {
+	if thr >= 1<<24 {
+		// p == 1: no draw keeps anything (and thr<<40 would not fit the kernel's compare).
+		clear(mask[:(len(x)+7)/8])
+		dropMaskAVX512(y, x, mask, scale)
+		return PCGJump(st, uint64(len(x)))
+	}
 	n := len(x) &^ 15
 	if n > 0 {
 		var lanes [32]uint64
@@ -49,7 +56,7 @@ func dropPCGAVX512(y, x []float32, mask []byte, st [2]uint64, thr uint32, scale 
 			g, k := j/8*16, j%8
 			lanes[g+k], lanes[g+8+k] = s[0], s[1]
 		}
-		dropPCGKernelAVX512(y[:n], x[:n], mask[:n/8], &lanes, &dropStep16, uint64(thr), scale)
+		dropPCGKernelAVX512(y[:n], x[:n], mask[:n/8], &lanes, &dropStep16, uint64(thr)<<40, scale)
 		st = PCGJump(st, uint64(n))
 	}
 	return dropPCGGeneric(y[n:], x[n:], mask[n/8:], st, thr, scale)
