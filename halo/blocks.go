@@ -28,7 +28,12 @@ func NewConvBNLeakyReLU(rng *rand.Rand, in, out, k, stride, pad int) *ConvBNLeak
 
 // Forward applies conv, BN and LeakyReLU(0.1).
 func (b *ConvBNLeakyReLU) Forward(x *autograd.Tensor) *autograd.Tensor {
-	return autograd.LeakyReLU(b.BN.Forward(b.Conv.Forward(x)), 0.1)
+	c := b.Conv.Forward(x)
+	n := b.BN.Forward(c)
+	c.Release()
+	y := autograd.LeakyReLU(n, 0.1)
+	n.Release()
+	return y
 }
 
 // conv builds a square convolution with the given stride and padding.
@@ -61,6 +66,13 @@ func (f *FPN) Forward(p2, p3, p4 *autograd.Tensor) *autograd.Tensor {
 	a := f.ConvP2.Forward(p2)
 	b := f.ConvP3.Forward(p3)
 	c := f.ConvP4.Forward(p4)
-	c = autograd.Interpolate(c, b.Shape[2], b.Shape[3])
-	return autograd.Add(autograd.Add(b, c), f.DownsampleP2.Forward(a))
+	ci := autograd.Interpolate(c, b.Shape[2], b.Shape[3])
+	c.Release()
+	bc := autograd.Add(b, ci)
+	release(b, ci)
+	d := f.DownsampleP2.Forward(a)
+	a.Release()
+	y := autograd.Add(bc, d)
+	release(bc, d)
+	return y
 }

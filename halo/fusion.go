@@ -22,7 +22,9 @@ func CrossViewFusion(gq, value *autograd.Tensor) (context, attn *autograd.Tensor
 	}
 	q := autograd.Normalize(gq, -1, 1e-12)
 	v := autograd.Normalize(value, 1, 1e-12)
-	score := autograd.MatMul(autograd.Reshape(q, b, 1, d), autograd.Reshape(v, b, d, h*w), false, false) // [B,1,HW]
+	qr, vr := autograd.Reshape(q, b, 1, d), autograd.Reshape(v, b, d, h*w)
+	score := autograd.MatMul(qr, vr, false, false) // [B,1,HW]
+	release(q, qr, vr)
 	lo := autograd.Zeros(b, 1, 1)
 	span := autograd.Zeros(b, 1, 1)
 	for i := range b {
@@ -35,6 +37,13 @@ func CrossViewFusion(gq, value *autograd.Tensor) (context, attn *autograd.Tensor
 		lo.Data[i] = mn
 		span.Data[i] = mx - mn
 	}
-	attn = autograd.Reshape(autograd.Div(autograd.Sub(score, lo), span), b, 1, h, w)
-	return autograd.Mul(attn, v), attn
+	sub := autograd.Sub(score, lo)
+	score.Release()
+	div := autograd.Div(sub, span)
+	sub.Release()
+	attn = autograd.Reshape(div, b, 1, h, w)
+	div.Release()
+	context = autograd.Mul(attn, v)
+	v.Release()
+	return context, attn
 }

@@ -38,23 +38,50 @@ func (l *LoFTRLayer) Forward(x, source *autograd.Tensor) *autograd.Tensor {
 	n, L, c := x.Shape[0], x.Shape[1], x.Shape[2]
 	s := source.Shape[1]
 	d := c / l.Heads
-	q := autograd.Reshape(l.QProj.Forward(x), n, L, l.Heads, d)
-	k := autograd.Reshape(l.KProj.Forward(source), n, s, l.Heads, d)
-	v := autograd.Reshape(l.VProj.Forward(source), n, s, l.Heads, d)
-	msg := autograd.LinearAttention(q, k, v, 1e-6)
-	msg = l.Norm1.Forward(l.Mg.Forward(autograd.Reshape(msg, n, L, c)))
-	msg = l.MLP2.Forward(autograd.ReLU(l.MLP1.Forward(autograd.Concat(2, x, msg))))
-	return autograd.Add(x, l.Norm2.Forward(msg))
+	// Each projection is released as soon as its reshaped view exists: the view
+	// keeps the buffer until it is released in turn.
+	qp, kp, vp := l.QProj.Forward(x), l.KProj.Forward(source), l.VProj.Forward(source)
+	q := autograd.Reshape(qp, n, L, l.Heads, d)
+	k := autograd.Reshape(kp, n, s, l.Heads, d)
+	v := autograd.Reshape(vp, n, s, l.Heads, d)
+	release(qp, kp, vp)
+	att := autograd.LinearAttention(q, k, v, 1e-6)
+	release(q, k, v)
+	flat := autograd.Reshape(att, n, L, c)
+	att.Release()
+	merged := l.Mg.Forward(flat)
+	flat.Release()
+	msg := l.Norm1.Forward(merged)
+	merged.Release()
+	cat := autograd.Concat(2, x, msg)
+	msg.Release()
+	h := l.MLP1.Forward(cat)
+	cat.Release()
+	r := autograd.ReLU(h)
+	h.Release()
+	h2 := l.MLP2.Forward(r)
+	r.Release()
+	n2 := l.Norm2.Forward(h2)
+	h2.Release()
+	y := autograd.Add(x, n2)
+	n2.Release()
+	return y
 }
 
 // toTokens rearranges n c h w -> n (h w) c.
 func toTokens(x *autograd.Tensor) *autograd.Tensor {
 	n, c, h, w := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	return autograd.Reshape(autograd.Permute(x, 0, 2, 3, 1), n, h*w, c)
+	p := autograd.Permute(x, 0, 2, 3, 1)
+	y := autograd.Reshape(p, n, h*w, c)
+	p.Release() // y, a view, keeps the buffer
+	return y
 }
 
 // fromTokens rearranges n (h w) c -> n c h w.
 func fromTokens(x *autograd.Tensor, h, w int) *autograd.Tensor {
 	n, c := x.Shape[0], x.Shape[2]
-	return autograd.Permute(autograd.Reshape(x, n, h, w, c), 0, 3, 1, 2)
+	r := autograd.Reshape(x, n, h, w, c)
+	y := autograd.Permute(r, 0, 3, 1, 2)
+	r.Release() // only the view: x stays the caller's
+	return y
 }

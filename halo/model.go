@@ -165,15 +165,27 @@ func (m *Model) Forward(query, click, sat *autograd.Tensor, o ForwardOpts) (*Out
 			out.Acts[name] = t
 		}
 	}
+	// rel releases intermediates once dead (release.go), except those handed out in
+	// Output.Acts.
+	rel := func(ts ...*autograd.Tensor) {
+		if !o.Activations {
+			release(ts...)
+		}
+	}
 	b := query.Shape[0]
 	click = autograd.Reshape(click, b, 1, query.Shape[2], query.Shape[3])
-	q := m.CombineClick.Forward(autograd.Concat(1, query, click))
+	qc := autograd.Concat(1, query, click)
+	click.Release() // the view only: the caller's heatmap stays
+	q := m.CombineClick.Forward(qc)
+	qc.Release()
 	act("combine_clickptns_conv", q)
 	x2, x3, x4 := m.QueryResNet.Forward(q)
+	rel(q)
 	act("query_resnet.0", x2)
 	act("query_resnet.1", x3)
 	act("query_resnet.2", x4)
 	qf := m.FPNQuery.Forward(x2, x3, x4)
+	rel(x2, x3, x4)
 	act("fpn_query", qf)
 	m.RefLSKNet.Checkpoint, m.RefLSKNet.Samplewise = m.checkpointer()
 	s := m.RefLSKNet.Forward(sat)
@@ -181,27 +193,46 @@ func (m *Model) Forward(query, click, sat *autograd.Tensor, o ForwardOpts) (*Out
 		act("reference_lsknet."+strconv.Itoa(i), t)
 	}
 	sf := m.FPNSat.Forward(s[1], s[2], s[3])
+	rel(s[:]...)
 	act("fpn_sat", sf)
 
 	hq, wq := qf.Shape[2], qf.Shape[3]
 	hs, ws := sf.Shape[2], sf.Shape[3]
-	tq := toTokens(AddPositionEncoding(qf))
-	ts := toTokens(AddPositionEncoding(sf))
+	pq := AddPositionEncoding(qf)
+	rel(qf)
+	tq := toTokens(pq)
+	pq.Release()
+	ps := AddPositionEncoding(sf)
+	rel(sf)
+	ts := toTokens(ps)
+	ps.Release()
 	aq := m.AttnL1.Forward(tq, ts) // [B, Lq, C]
 	act("sat_selfattn_l1", aq)
-	nq := m.QueryMapL1.Forward(fromTokens(aq, hq, wq))
+	fq := fromTokens(aq, hq, wq)
+	nq := m.QueryMapL1.Forward(fq)
+	fq.Release()
 	act("query_mapping_visu_l1", nq)
-	gq := autograd.Mean(autograd.Reshape(nq, b, m.Cfg.Emb, hq*wq), 2, false)
+	nqr := autograd.Reshape(nq, b, m.Cfg.Emb, hq*wq)
+	rel(nq)
+	gq := autograd.Mean(nqr, 2, false)
+	nqr.Release()
 	as := m.AttnL2.Forward(ts, tq) // [B, Ls, C]
+	release(tq, ts)
 	act("sat_selfattn_l2", as)
-	ns := m.RefMapL2.Forward(fromTokens(as, hs, ws))
+	fs := fromTokens(as, hs, ws)
+	ns := m.RefMapL2.Forward(fs)
+	fs.Release()
 	act("reference_mapping_visu_l2", ns)
 	ctx, attn := CrossViewFusion(gq, ns)
+	rel(gq, ns)
 	act("crossview_fusionmodule_1.1", attn)
 	h := m.HeadBlock.Forward(ctx)
+	ctx.Release()
 	act("fcn_out.0", h)
 	out.Boxes = m.HeadConv.Forward(h)
+	rel(h)
 	out.Attn = autograd.Reshape(attn, b, hs, ws)
+	rel(attn)
 
 	if m.training || o.Descriptors {
 		fq0, fq1, fq2, _ := ClusterFeatures(aq)
@@ -214,10 +245,12 @@ func (m *Model) Forward(query, click, sat *autograd.Tensor, o ForwardOpts) (*Out
 		act("feature_cluster.sat.2", fs2)
 		out.QueryDesc = m.InfoNCE.Embed([3]*autograd.Tensor{fq0, fq1, fq2})
 		out.SatDesc = m.InfoNCE.Embed([3]*autograd.Tensor{fs0, fs1, fs2})
+		rel(fq0, fq1, fq2, fs0, fs1, fs2)
 		if m.training {
 			out.InfoNCE = m.InfoNCE.Loss(out.QueryDesc, out.SatDesc)
 		}
 	}
+	rel(aq, as)
 	return out, nil
 }
 

@@ -37,13 +37,27 @@ func NewBasicBlock(rng *rand.Rand, in, out, stride int) *BasicBlock {
 
 // Forward applies the block.
 func (b *BasicBlock) Forward(x *autograd.Tensor) *autograd.Tensor {
-	y := autograd.ReLU(b.BN1.Forward(b.Conv1.Forward(x)))
-	y = b.BN2.Forward(b.Conv2.Forward(y))
+	c1 := b.Conv1.Forward(x)
+	n1 := b.BN1.Forward(c1)
+	c1.Release()
+	r := autograd.ReLU(n1)
+	n1.Release()
+	c2 := b.Conv2.Forward(r)
+	r.Release()
+	n2 := b.BN2.Forward(c2)
+	c2.Release()
 	short := x
 	if b.Downsample != nil {
-		short = b.Downsample.Forward(x)
+		short = forwardSeq(b.Downsample, x)
 	}
-	return autograd.ReLU(autograd.Add(y, short))
+	sum := autograd.Add(n2, short)
+	n2.Release()
+	if short != x {
+		short.Release()
+	}
+	y := autograd.ReLU(sum)
+	sum.Release()
+	return y
 }
 
 // ResNet is the query backbone: torchvision's ResNet18 without its pooling and
@@ -83,11 +97,18 @@ func NewResNet(rng *rand.Rand, widths, blocks [4]int) *ResNet {
 
 // Forward returns the outputs of layer2, layer3 and layer4 (strides 8, 16, 32).
 func (r *ResNet) Forward(x *autograd.Tensor) (x2, x3, x4 *autograd.Tensor) {
-	x = autograd.ReLU(r.BN1.Forward(r.Conv1.Forward(x)))
-	x = autograd.MaxPool2d(x, 3, 2, 1)
-	x1 := r.Layers[0].Forward(x)
-	x2 = r.Layers[1].Forward(x1)
-	x3 = r.Layers[2].Forward(x2)
-	x4 = r.Layers[3].Forward(x3)
+	c := r.Conv1.Forward(x)
+	n := r.BN1.Forward(c)
+	c.Release()
+	a := autograd.ReLU(n)
+	n.Release()
+	p := autograd.MaxPool2d(a, 3, 2, 1)
+	a.Release()
+	x1 := forwardSeq(r.Layers[0], p)
+	p.Release()
+	x2 = forwardSeq(r.Layers[1], x1)
+	x1.Release()
+	x3 = forwardSeq(r.Layers[2], x2)
+	x4 = forwardSeq(r.Layers[3], x3)
 	return x2, x3, x4
 }
