@@ -35,6 +35,10 @@ var (
 	convMinItemCols = 512
 )
 
+// convItemWeights is the largest weight block (og*k values) that independent items
+// pack for themselves when there are only a few items per thread.
+var convItemWeights = 1 << 19
+
 // convPartialBudget caps the per-slot weight-gradient buffers (in float32, all slots
 // together); a convolution whose slots would need more uses the shared Sgemm for dW.
 var convPartialBudget = 1 << 22
@@ -75,7 +79,10 @@ func newConvPlan(g ConvGeom, direct bool, minRows int) convPlan {
 	}
 	rb = min(max(rb, minRows, 1), g.OH)
 	pl.rb, pl.blocks = rb, ceilDiv(g.OH, rb)
-	pl.chunked = pl.items() >= 2*threads
+	// Independent items pack their weight block each; with a large one (the FPN's 3x3
+	// 512->512: 2.4M values) that is only worth it when there are items enough to
+	// balance the threads, else the shared product splits each item finely instead.
+	pl.chunked = pl.items() >= 2*threads && (pl.og*pl.k <= convItemWeights || pl.items() >= 8*threads)
 	switch convMode {
 	case 1:
 		pl.chunked = true

@@ -53,6 +53,12 @@ func BenchmarkConvGemm(b *testing.B) {
 		defer simd.SetThreads(simd.SetThreads(n))
 	}
 	for _, c := range convGemmCases() {
+		b.Run(c.name, func(b *testing.B) { benchConvGemm(b, c) })
+	}
+}
+
+func benchConvGemm(b *testing.B, c convGemmCase) {
+	{
 		g := NewConvGeom(c.x, c.w, []int{c.w[0]}, c.p)
 		rng := rand.New(rand.NewPCG(1, 2))
 		x := convRandSlice(rng, g.N*g.C*g.H*g.W)
@@ -87,7 +93,7 @@ func BenchmarkConvGemm(b *testing.B) {
 				if impl == "old" {
 					fwd, bwd = legacyConv2d, legacyConv2dBackward
 				}
-				b.Run(c.name+"/"+pass.name+"/"+impl, func(b *testing.B) {
+				b.Run(pass.name+"/"+impl, func(b *testing.B) {
 					pass.run(fwd, bwd)
 					cpu0 := convCPUSeconds()
 					for b.Loop() {
@@ -147,7 +153,7 @@ func legacyConv2d(y, x, w, b []float32, g ConvGeom) {
 				for oh0 := 0; oh0 < g.OH; oh0 += rb {
 					oh1 := min(oh0+rb, g.OH)
 					nb := (oh1 - oh0) * g.OW
-					im2col(cols, xg, 0, cg, g, oh0, oh1)
+					legacyIm2col(cols, xg, cg, g, oh0, oh1)
 					simd.Sgemm(false, false, og, nb, k, 1, w[gi*og*k:], k, cols, nb, beta, yg[oh0*g.OW:], ohw)
 				}
 			}
@@ -216,12 +222,12 @@ func legacyConv2dBackward(dx, dw, db, gy, x, w []float32, g ConvGeom) {
 						nb := (oh1 - oh0) * g.OW
 						gyb := gyg[oh0*g.OW:]
 						if dwSlot != nil {
-							im2col(cols, xg, 0, cg, g, oh0, oh1)
+							legacyIm2col(cols, xg, cg, g, oh0, oh1)
 							simd.Sgemm(false, true, og, k, nb, 1, gyb, ohw, cols, nb, 1, dwSlot[gi*og*k:], k)
 						}
 						if dxg != nil {
 							simd.Sgemm(true, false, k, nb, og, 1, wg, k, gyb, ohw, 0, dcols, nb)
-							col2im(dxg, dcols, 0, cg, g, oh0, oh1)
+							legacyCol2im(dxg, dcols, cg, g, oh0, oh1)
 						}
 					}
 				}
@@ -230,5 +236,84 @@ func legacyConv2dBackward(dx, dw, db, gy, x, w []float32, g ConvGeom) {
 	})
 	for _, p := range partial[min(1, slots):] {
 		simd.Axpy(1, p, dw)
+	}
+}
+
+// legacyIm2col is im2col as it was before the rework: it writes the column matrix of one image's group of cg channels (x holds exactly
+// those channels, [cg, H, W]) for the output rows [oh0, oh1) into cols, laid out
+// [cg*KH*KW, (oh1-oh0)*OW] with row (c*KH+kh)*KW+kw. Padding taps are zero.
+func legacyIm2col(cols, x []float32, cg int, g ConvGeom, oh0, oh1 int) {
+	p := g.P
+	nb := (oh1 - oh0) * g.OW
+	for c := 0; c < cg; c++ {
+		xc := x[c*g.H*g.W : (c+1)*g.H*g.W]
+		for kh := 0; kh < g.KH; kh++ {
+			offH := kh*p.DilH - p.PadH
+			hLo, hHi := convValidRange(offH, p.StrideH, g.H, g.OH)
+			hLo, hHi = min(max(hLo, oh0), oh1), max(min(hHi, oh1), oh0)
+			for kw := 0; kw < g.KW; kw++ {
+				offW := kw*p.DilW - p.PadW
+				wLo, wHi := convValidRange(offW, p.StrideW, g.W, g.OW)
+				r := (c*g.KH+kh)*g.KW + kw
+				row := cols[r*nb : (r+1)*nb]
+				clear(row[:(hLo-oh0)*g.OW])
+				clear(row[(hHi-oh0)*g.OW:])
+				for oh := hLo; oh < hHi; oh++ {
+					dst := row[(oh-oh0)*g.OW : (oh-oh0+1)*g.OW]
+					src := xc[(oh*p.StrideH+offH)*g.W : (oh*p.StrideH+offH+1)*g.W]
+					clear(dst[:wLo])
+					clear(dst[wHi:])
+					if wLo >= wHi {
+						continue
+					}
+					if p.StrideW == 1 {
+						copy(dst[wLo:wHi], src[wLo+offW:wHi+offW])
+					} else {
+						for ow := wLo; ow < wHi; ow++ {
+							dst[ow] = src[ow*p.StrideW+offW]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// legacyCol2im is col2im as it was: the adjoint of im2col for the same output rows: it adds every column entry
+// back onto the input position it was read from (dx += col2im(cols)); padding taps are
+// dropped.
+func legacyCol2im(dx, cols []float32, cg int, g ConvGeom, oh0, oh1 int) {
+	p := g.P
+	nb := (oh1 - oh0) * g.OW
+	for c := 0; c < cg; c++ {
+		dxc := dx[c*g.H*g.W : (c+1)*g.H*g.W]
+		for kh := 0; kh < g.KH; kh++ {
+			offH := kh*p.DilH - p.PadH
+			hLo, hHi := convValidRange(offH, p.StrideH, g.H, g.OH)
+			hLo, hHi = max(hLo, oh0), min(hHi, oh1)
+			for kw := 0; kw < g.KW; kw++ {
+				offW := kw*p.DilW - p.PadW
+				wLo, wHi := convValidRange(offW, p.StrideW, g.W, g.OW)
+				if wLo >= wHi {
+					continue
+				}
+				r := (c*g.KH+kh)*g.KW + kw
+				row := cols[r*nb : (r+1)*nb]
+				for oh := hLo; oh < hHi; oh++ {
+					src := row[(oh-oh0)*g.OW : (oh-oh0+1)*g.OW]
+					dst := dxc[(oh*p.StrideH+offH)*g.W : (oh*p.StrideH+offH+1)*g.W]
+					if p.StrideW == 1 {
+						d := dst[wLo+offW : wHi+offW]
+						for i, v := range src[wLo:wHi] {
+							d[i] += v
+						}
+					} else {
+						for ow := wLo; ow < wHi; ow++ {
+							dst[ow*p.StrideW+offW] += src[ow]
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -169,7 +169,7 @@ func TestConvPlan(t *testing.T) {
 		{[]int{1, 512, 32, 32}, []int{2048, 512, 1, 1}, ConvParams{}, 1, false},
 		{[]int{1, 64, 64, 64}, []int{64, 64, 3, 3}, ConvParams{PadH: 1, PadW: 1}, 1, true},
 		{[]int{2, 8, 37, 5}, []int{4, 8, 7, 3}, ConvParams{PadH: 3, DilH: 3}, 9, false},
-		{[]int{1, 512, 128, 128}, []int{512, 512, 3, 3}, ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, 1, true},
+		{[]int{1, 512, 128, 128}, []int{512, 512, 3, 3}, ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, 1, false},
 	} {
 		g := NewConvGeom(tc.x, tc.w, nil, tc.p)
 		pl := newConvPlan(g, g.pointwise(), tc.minRows)
@@ -192,6 +192,28 @@ func TestConvPlan(t *testing.T) {
 		for i, c := range seen {
 			if c != 1 {
 				t.Fatalf("%v %v: output row %d in %d items", tc.x, tc.w, i, c)
+			}
+		}
+	}
+}
+
+func TestGatherStrided(t *testing.T) {
+	for st := 1; st <= 5; st++ {
+		for n := 0; n <= 11; n++ {
+			s := make([]float32, max(0, (n-1)*st+1)+3)
+			for i := range s {
+				s[i] = float32(i)
+			}
+			d := make([]float32, n+1)
+			d[n] = -1
+			gatherStrided(d[:n], s, st)
+			for i := 0; i < n; i++ {
+				if d[i] != float32(i*st) {
+					t.Fatalf("stride %d n %d: d[%d] = %v", st, n, i, d[i])
+				}
+			}
+			if d[n] != -1 {
+				t.Fatalf("stride %d n %d: wrote past the end", st, n)
 			}
 		}
 	}

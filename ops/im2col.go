@@ -1,6 +1,6 @@
 package ops
 
-import "sync"
+import "github.com/cvogl/halo/simd"
 
 // convValidRange returns the half-open range [lo, hi) of output positions o in [0, out)
 // whose input position o*stride + off lies inside [0, in). off is k*dil - pad for
@@ -49,13 +49,30 @@ func im2col(cols, x []float32, c0, c1 int, g ConvGeom, oh0, oh1 int) {
 					if p.StrideW == 1 {
 						copy(dst[wLo:wHi], src[wLo+offW:wHi+offW])
 					} else {
-						for ow := wLo; ow < wHi; ow++ {
-							dst[ow] = src[ow*p.StrideW+offW]
-						}
+						gatherStrided(dst[wLo:wHi], src[wLo*p.StrideW+offW:], p.StrideW)
 					}
 				}
 			}
 		}
+	}
+}
+
+// gatherStrided sets d[i] = s[i*st], four at a time (the strided rows of a stride-2 or
+// stride-4 convolution's im2col; the plain loop spends more on the loop than the loads).
+func gatherStrided(d, s []float32, st int) {
+	n := len(d)
+	if n == 0 {
+		return
+	}
+	s = s[:(n-1)*st+1]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		q := s[i*st : i*st+3*st+1]
+		d4 := d[i : i+4 : i+4]
+		d4[0], d4[1], d4[2], d4[3] = q[0], q[st], q[2*st], q[3*st]
+	}
+	for ; i < n; i++ {
+		d[i] = s[i*st]
 	}
 }
 
@@ -84,10 +101,7 @@ func col2im(dx, cols []float32, c0, c1 int, g ConvGeom, oh0, oh1 int) {
 					src := row[(oh-oh0)*g.OW : (oh-oh0+1)*g.OW]
 					dst := dxc[(oh*p.StrideH+offH)*g.W : (oh*p.StrideH+offH+1)*g.W]
 					if p.StrideW == 1 {
-						d := dst[wLo+offW : wHi+offW]
-						for i, v := range src[wLo:wHi] {
-							d[i] += v
-						}
+						simd.Axpy(1, src[wLo:wHi], dst[wLo+offW:wHi+offW]) // 1*v is exact: a plain +=
 					} else {
 						for ow := wLo; ow < wHi; ow++ {
 							dst[ow*p.StrideW+offW] += src[ow]
@@ -105,18 +119,9 @@ func col2im(dx, cols []float32, c0, c1 int, g ConvGeom, oh0, oh1 int) {
 // keeping the GEMM's n dimension in the hundreds or more.
 var convColsBudget = 1 << 21
 
-// convScratch recycles the large im2col buffers between calls; a training step would
-// otherwise allocate (and the GC clear) tens of megabytes per convolution.
-var convScratch sync.Pool
+// getConvScratch returns a buffer of n float32 with unspecified contents, from the
+// shared buffer pool: the column blocks have the same sizes every step, and a fresh
+// allocation would be cleared by the Go heap and fault its pages in each time.
+func getConvScratch(n int) []float32 { return simd.GetBuf(n) }
 
-// getConvScratch returns a buffer of n float32 with unspecified contents.
-func getConvScratch(n int) []float32 {
-	if v, ok := convScratch.Get().(*[]float32); ok && cap(*v) >= n {
-		return (*v)[:n]
-	}
-	return make([]float32, n)
-}
-
-func putConvScratch(s []float32) {
-	convScratch.Put(&s)
-}
+func putConvScratch(s []float32) { simd.PutBuf(s) }
