@@ -50,9 +50,11 @@ func dwStripRows(ow, dilH int) int {
 
 // DepthwiseConv2dGELU computes y = GELU(conv(x, w) + b) for a depthwise geometry (the
 // Mlp's dwconv then GELU), applying the activation to each strip of outputs while it is
-// still in cache instead of in a second pass over memory. pre receives the
-// pre-activation (which GELUBackward needs); it may be nil when no gradient is wanted.
-// b may be nil.
+// still in cache instead of in a second pass over memory. If pre is not nil it receives
+// the pre-activation; DepthwiseConv2dGELUBackward does not need it. b may be nil.
+//
+// The GELU is simd.DWGELU, within 9 ulp of the exact erf GELU (GELU: 6), and a third
+// cheaper: it is most of this op's time.
 func DepthwiseConv2dGELU(y, pre, x, w, b []float32, g ConvGeom) {
 	checkConvLens("depthwise conv2d gelu", g, y, x, w, b)
 	if !g.depthwise() {
@@ -61,24 +63,31 @@ func DepthwiseConv2dGELU(y, pre, x, w, b []float32, g ConvGeom) {
 	if pre != nil && len(pre) != len(y) {
 		panic(fmt.Sprintf("depthwise conv2d gelu: pre has %d values, output has %d", len(pre), len(y)))
 	}
-	depthwiseForwardAct(y, pre, x, w, b, g, true)
+	depthwiseForwardAct(y, pre, x, w, b, g, simd.DWGELU)
+}
+
+// depthwiseGELUForwardOld is DepthwiseConv2dGELU as it was, with simd.GELU, kept for
+// the A/B benchmark (conv_depthwise_bench_test.go).
+func depthwiseGELUForwardOld(y, pre, x, w, b []float32, g ConvGeom) {
+	depthwiseForwardAct(y, pre, x, w, b, g, simd.GELU)
 }
 
 func depthwiseForward(y, x, w, b []float32, g ConvGeom) {
-	depthwiseForwardAct(y, y, x, w, b, g, false)
+	depthwiseForwardAct(y, y, x, w, b, g, nil)
 }
 
-// depthwiseForwardAct computes the convolution into pre and, when gelu is set,
-// y = GELU(pre) strip by strip while the strip is in cache. With gelu, pre may be nil:
+// depthwiseForwardAct computes the convolution into pre and, when act is set,
+// y = act(pre) strip by strip while the strip is in cache. With act, pre may be nil:
 // the pre-activation is then not kept, each strip going through a per-worker buffer.
-func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
+func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, act func(dst, x []float32)) {
+	gelu := act != nil
 	if g.P.StrideH != 1 || g.P.StrideW != 1 {
 		if pre == nil {
 			pre = y
 		}
 		depthwiseForwardStrided(pre, x, w, b, g)
 		if gelu {
-			GELU(y, pre)
+			act(y, pre)
 		}
 		return
 	}
@@ -116,7 +125,7 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 				}
 				simd.DWConvRows(out, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
 				if gelu {
-					simd.DWGELU(yo, out)
+					act(yo, out)
 				}
 			}
 		}
@@ -135,7 +144,7 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, gelu bool) {
 // the second being DWConvGradRows with x in the role of the output gradient and the
 // taps in reverse order, so x itself needs no padded copy.
 func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
-	depthwiseBackwardAct(dx, dw, nil, gy, nil, x, w, nil, g, false)
+	depthwiseBackwardAct(dx, dw, nil, gy, nil, x, w, nil, g, nil)
 }
 
 // DepthwiseConv2dGELUBackward is the backward of DepthwiseConv2dGELU: given gy, the
@@ -146,7 +155,7 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 // writing and re-reading an output-sized tensor, and the recomputed values are the
 // forward's bit for bit (same kernel, same tap order). The gradient of pre then exists
 // only a plane at a time, in a scratch buffer that feeds the bias sum and the padded
-// copy both convolution gradients read.
+// copy both convolution gradients read. GELU' is simd.DWGELUGradMul's.
 func DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, b []float32, g ConvGeom) {
 	checkConvLens("depthwise conv2d gelu backward", g, gy, x, w, b)
 	checkDWGELUBackward(dx, dw, db, gy, gy, x, w, g)
@@ -154,20 +163,26 @@ func DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, b []float32, g ConvGeom) 
 		return
 	}
 	if g.P.StrideH != 1 || g.P.StrideW != 1 {
-		pre := make([]float32, len(gy))
-		depthwiseForwardStrided(pre, x, w, b, g)
 		dpre := make([]float32, len(gy))
-		GELUBackward(dpre, gy, pre)
+		depthwiseForwardStrided(dpre, x, w, b, g)
+		simd.DWGELUGradMul(dpre, gy, dpre)
 		Conv2dBackward(dx, dw, db, dpre, x, w, g)
 		return
 	}
-	depthwiseBackwardAct(dx, dw, db, gy, nil, x, w, b, g, true)
+	depthwiseBackwardAct(dx, dw, db, gy, nil, x, w, b, g, simd.DWGELUGradMul)
 }
 
-// depthwiseGELUBackwardPre is the backward as it was before the forward stopped keeping
-// the pre-activation: it reads pre instead of recomputing it. Kept for the A/B
-// benchmark (conv_depthwise_bench_test.go) and the test that both agree bit for bit.
-func depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
+// geluBackwardOld is dst = g*GELU'(x) by GELUBackward (the derivative of simd.GELU).
+func geluBackwardOld(dst, g, x []float32) {
+	clear(dst)
+	GELUBackward(dst, g, x)
+}
+
+// depthwiseGELUBackwardPre is the backward reading a kept pre-activation instead of
+// recomputing it, with dact(dst, g, x) setting dst = g*GELU'(x): with geluBackwardOld
+// it is the backward as it was (the A/B benchmark's baseline); with
+// simd.DWGELUGradMul it must equal DepthwiseConv2dGELUBackward bit for bit (a test).
+func depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w []float32, g ConvGeom, dact func(dst, g, x []float32)) {
 	checkConvLens("depthwise conv2d gelu backward", g, gy, x, w, db)
 	checkDWGELUBackward(dx, dw, db, gy, pre, x, w, g)
 	if dx == nil && dw == nil && db == nil {
@@ -175,11 +190,11 @@ func depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
 	}
 	if g.P.StrideH != 1 || g.P.StrideW != 1 {
 		dpre := make([]float32, len(gy))
-		GELUBackward(dpre, gy, pre)
+		dact(dpre, gy, pre)
 		Conv2dBackward(dx, dw, db, dpre, x, w, g)
 		return
 	}
-	depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, nil, g, true)
+	depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, nil, g, dact)
 }
 
 func checkDWGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
@@ -200,11 +215,13 @@ func checkDWGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
 	}
 }
 
-// depthwiseBackwardAct is the stride-1 backward. With gelu set, gy is the gradient after
-// a GELU of pre = conv(x, w) + b, taken back through it plane by plane (and db
-// accumulated from that): pre is read from pre when given, else recomputed strip by
-// strip from a padded copy of x (bias b, which may be nil).
-func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, gelu bool) {
+// depthwiseBackwardAct is the stride-1 backward. With dact set, gy is the gradient after
+// an activation of pre = conv(x, w) + b, taken back through it plane by plane by dact
+// (dst = g*act'(x), dst may be x) and db accumulated from that: pre is read from pre
+// when given, else recomputed strip by strip from a padded copy of x (bias b, which
+// may be nil).
+func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, dact func(dst, g, x []float32)) {
+	gelu := dact != nil
 	if !gelu && (g.P.StrideH != 1 || g.P.StrideW != 1) {
 		depthwiseBackwardStrided(dx, dw, gy, x, w, g)
 		return
@@ -256,12 +273,11 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, ge
 						r1 := min(r0+strip, g.OH)
 						s := dpre[r0*g.OW : r1*g.OW]
 						simd.DWConvRows(s, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
-						simd.DWGELUGradMul(s, gyc[r0*g.OW:r1*g.OW], s)
+						dact(s, gyc[r0*g.OW:r1*g.OW], s)
 					}
 					gyc = dpre
 				case gelu:
-					clear(dpre)
-					GELUBackward(dpre, gyc, pre[nc*ohw:(nc+1)*ohw])
+					dact(dpre, gyc, pre[nc*ohw:(nc+1)*ohw])
 					gyc = dpre
 				}
 				if gelu && db != nil {

@@ -44,9 +44,9 @@ func BenchmarkDepthwiseGELUShapes(b *testing.B) {
 		}
 		// old: the forward keeps pre, the backward reads it (before recomputation);
 		// new: what autograd.DepthwiseConv2dGELU runs now.
-		run("fwd_old", func() { DepthwiseConv2dGELU(y, pre, x, w, bias, g) }, flops, 3)
+		run("fwd_old", func() { depthwiseGELUForwardOld(y, pre, x, w, bias, g) }, flops, 3)
 		run("fwd_new", func() { DepthwiseConv2dGELU(y, nil, x, w, bias, g) }, flops, 2)
-		run("bwd_old", func() { depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w, g) }, 2*flops, 5)
+		run("bwd_old", func() { depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w, g, geluBackwardOld) }, 2*flops, 5)
 		run("bwd_new", func() { DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, bias, g) }, 2*flops, 4)
 		if dwBenchParts {
 			run("conv", func() { Conv2d(pre, x, w, bias, g) }, flops, 2)

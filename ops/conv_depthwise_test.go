@@ -2,8 +2,11 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/cvogl/halo/simd"
 )
 
 // dwRandGeoms returns depthwise problems of random shape: filters 1..7 (HALO's 3x3,
@@ -67,7 +70,8 @@ func TestDepthwiseVsIm2col(t *testing.T) {
 }
 
 // TestDepthwiseConv2dGELU checks the fused forward against the convolution followed by
-// GELU, with and without the pre-activation kept, on stride 1 and stride 2.
+// its GELU (simd.DWGELU), with and without the pre-activation kept, on stride 1 and
+// stride 2, exactly, and against GELU to the two GELUs' bounds (9 + 6 ulp).
 func TestDepthwiseConv2dGELU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	gs := append(dwRandGeoms(rng, 6),
@@ -82,7 +86,9 @@ func TestDepthwiseConv2dGELU(t *testing.T) {
 			n := g.N * g.O * g.OH * g.OW
 			wantPre, want := make([]float32, n), make([]float32, n)
 			Conv2d(wantPre, x, w, b, g)
-			GELU(want, wantPre)
+			simd.DWGELU(want, wantPre)
+			composed := make([]float32, n)
+			GELU(composed, wantPre)
 			y, pre := make([]float32, n), make([]float32, n)
 			DepthwiseConv2dGELU(y, pre, x, w, b, g)
 			convCloseSlices(t, fmt.Sprintf("case %d pre", i), pre, wantPre, 0)
@@ -90,6 +96,11 @@ func TestDepthwiseConv2dGELU(t *testing.T) {
 			y2 := make([]float32, n)
 			DepthwiseConv2dGELU(y2, nil, x, w, b, g)
 			convCloseSlices(t, fmt.Sprintf("case %d y without pre", i), y2, want, 0)
+			for j := range y {
+				if d := math.Abs(float64(y[j]) - float64(composed[j])); d > 15*0x1p-24*math.Abs(float64(composed[j]))+0x1p-122 {
+					t.Fatalf("case %d: y[%d] = %g, conv then GELU %g", i, j, y[j], composed[j])
+				}
+			}
 		}
 	}
 }
@@ -114,9 +125,10 @@ func TestPadPlane(t *testing.T) {
 	}
 }
 
-// TestDepthwiseConv2dGELUBackward checks the fused backward against GELUBackward into a
-// full-size buffer followed by Conv2dBackward, accumulating into non-zero gradients,
-// on stride 1 (the fused path) and stride 2 (the fallback), and with gradients left out.
+// TestDepthwiseConv2dGELUBackward checks the fused backward against GELU' (the same
+// simd.DWGELUGradMul) into a full-size buffer followed by Conv2dBackward, accumulating
+// into non-zero gradients, on stride 1 (the fused path) and stride 2 (the fallback),
+// and with gradients left out.
 func TestDepthwiseConv2dGELUBackward(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	gs := append(dwRandGeoms(rng, 6),
@@ -133,7 +145,7 @@ func TestDepthwiseConv2dGELUBackward(t *testing.T) {
 		}
 		wantDx, wantDw, wantDb := start()
 		dpre := make([]float32, n)
-		GELUBackward(dpre, gy, pre)
+		simd.DWGELUGradMul(dpre, gy, pre)
 		Conv2dBackward(wantDx, wantDw, wantDb, dpre, x, w, g)
 		dx, dw, db := start()
 		DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, b, g)
@@ -150,7 +162,7 @@ func TestDepthwiseConv2dGELUBackward(t *testing.T) {
 		// equals the one that reads the kept pre exactly, at stride 1.
 		if g.P.StrideH == 1 && g.P.StrideW == 1 {
 			oldDx, oldDw, oldDb := start()
-			depthwiseGELUBackwardPre(oldDx, oldDw, oldDb, gy, pre, x, w, g)
+			depthwiseGELUBackwardPre(oldDx, oldDw, oldDb, gy, pre, x, w, g, simd.DWGELUGradMul)
 			convCloseSlices(t, what+" dx vs kept pre", dx, oldDx, 0)
 			convCloseSlices(t, what+" dw vs kept pre", dw, oldDw, 0)
 			convCloseSlices(t, what+" db vs kept pre", db, oldDb, 0)
@@ -172,7 +184,7 @@ func TestDepthwiseConv2dGELUBackwardNoBias(t *testing.T) {
 		y, pre, gy := make([]float32, n), make([]float32, n), convRandSlice(rng, n)
 		DepthwiseConv2dGELU(y, pre, x, w, nil, g)
 		wantDx, wantDw, wantDb := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
-		depthwiseGELUBackwardPre(wantDx, wantDw, wantDb, gy, pre, x, w, g)
+		depthwiseGELUBackwardPre(wantDx, wantDw, wantDb, gy, pre, x, w, g, simd.DWGELUGradMul)
 		dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
 		DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, nil, g)
 		convCloseSlices(t, fmt.Sprintf("case %d dx", i), dx, wantDx, 0)

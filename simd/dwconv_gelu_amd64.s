@@ -532,348 +532,6 @@ DATA dwggeluc10<>+56(SB)/4, $0xbdad8d43
 DATA dwggeluc10<>+60(SB)/4, $0xbdad8d43
 GLOBL dwggeluc10<>(SB), RODATA|NOPTR, $64
 
-DATA dwggelus0<>+0(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+4(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+8(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+12(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+16(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+20(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+24(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+28(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+32(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+36(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+40(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+44(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+48(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+52(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+56(SB)/4, $0x3ecc422a
-DATA dwggelus0<>+60(SB)/4, $0x3ecc422a
-GLOBL dwggelus0<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus1<>+0(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+4(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+8(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+12(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+16(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+20(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+24(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+28(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+32(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+36(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+40(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+44(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+48(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+52(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+56(SB)/4, $0xbd882c1c
-DATA dwggelus1<>+60(SB)/4, $0xbd882c1c
-GLOBL dwggelus1<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus2<>+0(SB)/4, $0x3c236821
-DATA dwggelus2<>+4(SB)/4, $0x3c236821
-DATA dwggelus2<>+8(SB)/4, $0x3c236821
-DATA dwggelus2<>+12(SB)/4, $0x3c236821
-DATA dwggelus2<>+16(SB)/4, $0x3c236821
-DATA dwggelus2<>+20(SB)/4, $0x3c236821
-DATA dwggelus2<>+24(SB)/4, $0x3c236821
-DATA dwggelus2<>+28(SB)/4, $0x3c236821
-DATA dwggelus2<>+32(SB)/4, $0x3c236821
-DATA dwggelus2<>+36(SB)/4, $0x3c236821
-DATA dwggelus2<>+40(SB)/4, $0x3c236821
-DATA dwggelus2<>+44(SB)/4, $0x3c236821
-DATA dwggelus2<>+48(SB)/4, $0x3c236821
-DATA dwggelus2<>+52(SB)/4, $0x3c236821
-DATA dwggelus2<>+56(SB)/4, $0x3c236821
-DATA dwggelus2<>+60(SB)/4, $0x3c236821
-GLOBL dwggelus2<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus3<>+0(SB)/4, $0xba9ba020
-DATA dwggelus3<>+4(SB)/4, $0xba9ba020
-DATA dwggelus3<>+8(SB)/4, $0xba9ba020
-DATA dwggelus3<>+12(SB)/4, $0xba9ba020
-DATA dwggelus3<>+16(SB)/4, $0xba9ba020
-DATA dwggelus3<>+20(SB)/4, $0xba9ba020
-DATA dwggelus3<>+24(SB)/4, $0xba9ba020
-DATA dwggelus3<>+28(SB)/4, $0xba9ba020
-DATA dwggelus3<>+32(SB)/4, $0xba9ba020
-DATA dwggelus3<>+36(SB)/4, $0xba9ba020
-DATA dwggelus3<>+40(SB)/4, $0xba9ba020
-DATA dwggelus3<>+44(SB)/4, $0xba9ba020
-DATA dwggelus3<>+48(SB)/4, $0xba9ba020
-DATA dwggelus3<>+52(SB)/4, $0xba9ba020
-DATA dwggelus3<>+56(SB)/4, $0xba9ba020
-DATA dwggelus3<>+60(SB)/4, $0xba9ba020
-GLOBL dwggelus3<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus4<>+0(SB)/4, $0x38f21587
-DATA dwggelus4<>+4(SB)/4, $0x38f21587
-DATA dwggelus4<>+8(SB)/4, $0x38f21587
-DATA dwggelus4<>+12(SB)/4, $0x38f21587
-DATA dwggelus4<>+16(SB)/4, $0x38f21587
-DATA dwggelus4<>+20(SB)/4, $0x38f21587
-DATA dwggelus4<>+24(SB)/4, $0x38f21587
-DATA dwggelus4<>+28(SB)/4, $0x38f21587
-DATA dwggelus4<>+32(SB)/4, $0x38f21587
-DATA dwggelus4<>+36(SB)/4, $0x38f21587
-DATA dwggelus4<>+40(SB)/4, $0x38f21587
-DATA dwggelus4<>+44(SB)/4, $0x38f21587
-DATA dwggelus4<>+48(SB)/4, $0x38f21587
-DATA dwggelus4<>+52(SB)/4, $0x38f21587
-DATA dwggelus4<>+56(SB)/4, $0x38f21587
-DATA dwggelus4<>+60(SB)/4, $0x38f21587
-GLOBL dwggelus4<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus5<>+0(SB)/4, $0xb71e747d
-DATA dwggelus5<>+4(SB)/4, $0xb71e747d
-DATA dwggelus5<>+8(SB)/4, $0xb71e747d
-DATA dwggelus5<>+12(SB)/4, $0xb71e747d
-DATA dwggelus5<>+16(SB)/4, $0xb71e747d
-DATA dwggelus5<>+20(SB)/4, $0xb71e747d
-DATA dwggelus5<>+24(SB)/4, $0xb71e747d
-DATA dwggelus5<>+28(SB)/4, $0xb71e747d
-DATA dwggelus5<>+32(SB)/4, $0xb71e747d
-DATA dwggelus5<>+36(SB)/4, $0xb71e747d
-DATA dwggelus5<>+40(SB)/4, $0xb71e747d
-DATA dwggelus5<>+44(SB)/4, $0xb71e747d
-DATA dwggelus5<>+48(SB)/4, $0xb71e747d
-DATA dwggelus5<>+52(SB)/4, $0xb71e747d
-DATA dwggelus5<>+56(SB)/4, $0xb71e747d
-DATA dwggelus5<>+60(SB)/4, $0xb71e747d
-GLOBL dwggelus5<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus6<>+0(SB)/4, $0x3532c511
-DATA dwggelus6<>+4(SB)/4, $0x3532c511
-DATA dwggelus6<>+8(SB)/4, $0x3532c511
-DATA dwggelus6<>+12(SB)/4, $0x3532c511
-DATA dwggelus6<>+16(SB)/4, $0x3532c511
-DATA dwggelus6<>+20(SB)/4, $0x3532c511
-DATA dwggelus6<>+24(SB)/4, $0x3532c511
-DATA dwggelus6<>+28(SB)/4, $0x3532c511
-DATA dwggelus6<>+32(SB)/4, $0x3532c511
-DATA dwggelus6<>+36(SB)/4, $0x3532c511
-DATA dwggelus6<>+40(SB)/4, $0x3532c511
-DATA dwggelus6<>+44(SB)/4, $0x3532c511
-DATA dwggelus6<>+48(SB)/4, $0x3532c511
-DATA dwggelus6<>+52(SB)/4, $0x3532c511
-DATA dwggelus6<>+56(SB)/4, $0x3532c511
-DATA dwggelus6<>+60(SB)/4, $0x3532c511
-GLOBL dwggelus6<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus7<>+0(SB)/4, $0xb3311135
-DATA dwggelus7<>+4(SB)/4, $0xb3311135
-DATA dwggelus7<>+8(SB)/4, $0xb3311135
-DATA dwggelus7<>+12(SB)/4, $0xb3311135
-DATA dwggelus7<>+16(SB)/4, $0xb3311135
-DATA dwggelus7<>+20(SB)/4, $0xb3311135
-DATA dwggelus7<>+24(SB)/4, $0xb3311135
-DATA dwggelus7<>+28(SB)/4, $0xb3311135
-DATA dwggelus7<>+32(SB)/4, $0xb3311135
-DATA dwggelus7<>+36(SB)/4, $0xb3311135
-DATA dwggelus7<>+40(SB)/4, $0xb3311135
-DATA dwggelus7<>+44(SB)/4, $0xb3311135
-DATA dwggelus7<>+48(SB)/4, $0xb3311135
-DATA dwggelus7<>+52(SB)/4, $0xb3311135
-DATA dwggelus7<>+56(SB)/4, $0xb3311135
-DATA dwggelus7<>+60(SB)/4, $0xb3311135
-GLOBL dwggelus7<>(SB), RODATA|NOPTR, $64
-
-DATA dwggelus8<>+0(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+4(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+8(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+12(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+16(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+20(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+24(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+28(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+32(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+36(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+40(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+44(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+48(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+52(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+56(SB)/4, $0x311c3c5c
-DATA dwggelus8<>+60(SB)/4, $0x311c3c5c
-GLOBL dwggelus8<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq0hi<>+0(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+4(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+8(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+12(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+16(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+20(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+24(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+28(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+32(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+36(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+40(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+44(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+48(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+52(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+56(SB)/4, $0x3f4c422a
-DATA dwgq0hi<>+60(SB)/4, $0x3f4c422a
-GLOBL dwgq0hi<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq0lo<>+0(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+4(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+8(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+12(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+16(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+20(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+24(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+28(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+32(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+36(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+40(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+44(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+48(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+52(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+56(SB)/4, $0xb2c2bc9b
-DATA dwgq0lo<>+60(SB)/4, $0xb2c2bc9b
-GLOBL dwgq0lo<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq1<>+0(SB)/4, $0xbe882c1c
-DATA dwgq1<>+4(SB)/4, $0xbe882c1c
-DATA dwgq1<>+8(SB)/4, $0xbe882c1c
-DATA dwgq1<>+12(SB)/4, $0xbe882c1c
-DATA dwgq1<>+16(SB)/4, $0xbe882c1c
-DATA dwgq1<>+20(SB)/4, $0xbe882c1c
-DATA dwgq1<>+24(SB)/4, $0xbe882c1c
-DATA dwgq1<>+28(SB)/4, $0xbe882c1c
-DATA dwgq1<>+32(SB)/4, $0xbe882c1c
-DATA dwgq1<>+36(SB)/4, $0xbe882c1c
-DATA dwgq1<>+40(SB)/4, $0xbe882c1c
-DATA dwgq1<>+44(SB)/4, $0xbe882c1c
-DATA dwgq1<>+48(SB)/4, $0xbe882c1c
-DATA dwgq1<>+52(SB)/4, $0xbe882c1c
-DATA dwgq1<>+56(SB)/4, $0xbe882c1c
-DATA dwgq1<>+60(SB)/4, $0xbe882c1c
-GLOBL dwgq1<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq2<>+0(SB)/4, $0x3d751c32
-DATA dwgq2<>+4(SB)/4, $0x3d751c32
-DATA dwgq2<>+8(SB)/4, $0x3d751c32
-DATA dwgq2<>+12(SB)/4, $0x3d751c32
-DATA dwgq2<>+16(SB)/4, $0x3d751c32
-DATA dwgq2<>+20(SB)/4, $0x3d751c32
-DATA dwgq2<>+24(SB)/4, $0x3d751c32
-DATA dwgq2<>+28(SB)/4, $0x3d751c32
-DATA dwgq2<>+32(SB)/4, $0x3d751c32
-DATA dwgq2<>+36(SB)/4, $0x3d751c32
-DATA dwgq2<>+40(SB)/4, $0x3d751c32
-DATA dwgq2<>+44(SB)/4, $0x3d751c32
-DATA dwgq2<>+48(SB)/4, $0x3d751c32
-DATA dwgq2<>+52(SB)/4, $0x3d751c32
-DATA dwgq2<>+56(SB)/4, $0x3d751c32
-DATA dwgq2<>+60(SB)/4, $0x3d751c32
-GLOBL dwgq2<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq3<>+0(SB)/4, $0xbc1ba020
-DATA dwgq3<>+4(SB)/4, $0xbc1ba020
-DATA dwgq3<>+8(SB)/4, $0xbc1ba020
-DATA dwgq3<>+12(SB)/4, $0xbc1ba020
-DATA dwgq3<>+16(SB)/4, $0xbc1ba020
-DATA dwgq3<>+20(SB)/4, $0xbc1ba020
-DATA dwgq3<>+24(SB)/4, $0xbc1ba020
-DATA dwgq3<>+28(SB)/4, $0xbc1ba020
-DATA dwgq3<>+32(SB)/4, $0xbc1ba020
-DATA dwgq3<>+36(SB)/4, $0xbc1ba020
-DATA dwgq3<>+40(SB)/4, $0xbc1ba020
-DATA dwgq3<>+44(SB)/4, $0xbc1ba020
-DATA dwgq3<>+48(SB)/4, $0xbc1ba020
-DATA dwgq3<>+52(SB)/4, $0xbc1ba020
-DATA dwgq3<>+56(SB)/4, $0xbc1ba020
-DATA dwgq3<>+60(SB)/4, $0xbc1ba020
-GLOBL dwgq3<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq4<>+0(SB)/4, $0x3a974d74
-DATA dwgq4<>+4(SB)/4, $0x3a974d74
-DATA dwgq4<>+8(SB)/4, $0x3a974d74
-DATA dwgq4<>+12(SB)/4, $0x3a974d74
-DATA dwgq4<>+16(SB)/4, $0x3a974d74
-DATA dwgq4<>+20(SB)/4, $0x3a974d74
-DATA dwgq4<>+24(SB)/4, $0x3a974d74
-DATA dwgq4<>+28(SB)/4, $0x3a974d74
-DATA dwgq4<>+32(SB)/4, $0x3a974d74
-DATA dwgq4<>+36(SB)/4, $0x3a974d74
-DATA dwgq4<>+40(SB)/4, $0x3a974d74
-DATA dwgq4<>+44(SB)/4, $0x3a974d74
-DATA dwgq4<>+48(SB)/4, $0x3a974d74
-DATA dwgq4<>+52(SB)/4, $0x3a974d74
-DATA dwgq4<>+56(SB)/4, $0x3a974d74
-DATA dwgq4<>+60(SB)/4, $0x3a974d74
-GLOBL dwgq4<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq5<>+0(SB)/4, $0xb8edaebc
-DATA dwgq5<>+4(SB)/4, $0xb8edaebc
-DATA dwgq5<>+8(SB)/4, $0xb8edaebc
-DATA dwgq5<>+12(SB)/4, $0xb8edaebc
-DATA dwgq5<>+16(SB)/4, $0xb8edaebc
-DATA dwgq5<>+20(SB)/4, $0xb8edaebc
-DATA dwgq5<>+24(SB)/4, $0xb8edaebc
-DATA dwgq5<>+28(SB)/4, $0xb8edaebc
-DATA dwgq5<>+32(SB)/4, $0xb8edaebc
-DATA dwgq5<>+36(SB)/4, $0xb8edaebc
-DATA dwgq5<>+40(SB)/4, $0xb8edaebc
-DATA dwgq5<>+44(SB)/4, $0xb8edaebc
-DATA dwgq5<>+48(SB)/4, $0xb8edaebc
-DATA dwgq5<>+52(SB)/4, $0xb8edaebc
-DATA dwgq5<>+56(SB)/4, $0xb8edaebc
-DATA dwgq5<>+60(SB)/4, $0xb8edaebc
-GLOBL dwgq5<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq6<>+0(SB)/4, $0x371c6c6f
-DATA dwgq6<>+4(SB)/4, $0x371c6c6f
-DATA dwgq6<>+8(SB)/4, $0x371c6c6f
-DATA dwgq6<>+12(SB)/4, $0x371c6c6f
-DATA dwgq6<>+16(SB)/4, $0x371c6c6f
-DATA dwgq6<>+20(SB)/4, $0x371c6c6f
-DATA dwgq6<>+24(SB)/4, $0x371c6c6f
-DATA dwgq6<>+28(SB)/4, $0x371c6c6f
-DATA dwgq6<>+32(SB)/4, $0x371c6c6f
-DATA dwgq6<>+36(SB)/4, $0x371c6c6f
-DATA dwgq6<>+40(SB)/4, $0x371c6c6f
-DATA dwgq6<>+44(SB)/4, $0x371c6c6f
-DATA dwgq6<>+48(SB)/4, $0x371c6c6f
-DATA dwgq6<>+52(SB)/4, $0x371c6c6f
-DATA dwgq6<>+56(SB)/4, $0x371c6c6f
-DATA dwgq6<>+60(SB)/4, $0x371c6c6f
-GLOBL dwgq6<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq7<>+0(SB)/4, $0xb5311135
-DATA dwgq7<>+4(SB)/4, $0xb5311135
-DATA dwgq7<>+8(SB)/4, $0xb5311135
-DATA dwgq7<>+12(SB)/4, $0xb5311135
-DATA dwgq7<>+16(SB)/4, $0xb5311135
-DATA dwgq7<>+20(SB)/4, $0xb5311135
-DATA dwgq7<>+24(SB)/4, $0xb5311135
-DATA dwgq7<>+28(SB)/4, $0xb5311135
-DATA dwgq7<>+32(SB)/4, $0xb5311135
-DATA dwgq7<>+36(SB)/4, $0xb5311135
-DATA dwgq7<>+40(SB)/4, $0xb5311135
-DATA dwgq7<>+44(SB)/4, $0xb5311135
-DATA dwgq7<>+48(SB)/4, $0xb5311135
-DATA dwgq7<>+52(SB)/4, $0xb5311135
-DATA dwgq7<>+56(SB)/4, $0xb5311135
-DATA dwgq7<>+60(SB)/4, $0xb5311135
-GLOBL dwgq7<>(SB), RODATA|NOPTR, $64
-
-DATA dwgq8<>+0(SB)/4, $0x332fc3e8
-DATA dwgq8<>+4(SB)/4, $0x332fc3e8
-DATA dwgq8<>+8(SB)/4, $0x332fc3e8
-DATA dwgq8<>+12(SB)/4, $0x332fc3e8
-DATA dwgq8<>+16(SB)/4, $0x332fc3e8
-DATA dwgq8<>+20(SB)/4, $0x332fc3e8
-DATA dwgq8<>+24(SB)/4, $0x332fc3e8
-DATA dwgq8<>+28(SB)/4, $0x332fc3e8
-DATA dwgq8<>+32(SB)/4, $0x332fc3e8
-DATA dwgq8<>+36(SB)/4, $0x332fc3e8
-DATA dwgq8<>+40(SB)/4, $0x332fc3e8
-DATA dwgq8<>+44(SB)/4, $0x332fc3e8
-DATA dwgq8<>+48(SB)/4, $0x332fc3e8
-DATA dwgq8<>+52(SB)/4, $0x332fc3e8
-DATA dwgq8<>+56(SB)/4, $0x332fc3e8
-DATA dwgq8<>+60(SB)/4, $0x332fc3e8
-GLOBL dwgq8<>(SB), RODATA|NOPTR, $64
-
 DATA dwginvsqrt2pi<>+0(SB)/4, $0x3ecc422a
 DATA dwginvsqrt2pi<>+4(SB)/4, $0x3ecc422a
 DATA dwginvsqrt2pi<>+8(SB)/4, $0x3ecc422a
@@ -891,24 +549,6 @@ DATA dwginvsqrt2pi<>+52(SB)/4, $0x3ecc422a
 DATA dwginvsqrt2pi<>+56(SB)/4, $0x3ecc422a
 DATA dwginvsqrt2pi<>+60(SB)/4, $0x3ecc422a
 GLOBL dwginvsqrt2pi<>(SB), RODATA|NOPTR, $64
-
-DATA dwgminnormal<>+0(SB)/4, $0x00800000
-DATA dwgminnormal<>+4(SB)/4, $0x00800000
-DATA dwgminnormal<>+8(SB)/4, $0x00800000
-DATA dwgminnormal<>+12(SB)/4, $0x00800000
-DATA dwgminnormal<>+16(SB)/4, $0x00800000
-DATA dwgminnormal<>+20(SB)/4, $0x00800000
-DATA dwgminnormal<>+24(SB)/4, $0x00800000
-DATA dwgminnormal<>+28(SB)/4, $0x00800000
-DATA dwgminnormal<>+32(SB)/4, $0x00800000
-DATA dwgminnormal<>+36(SB)/4, $0x00800000
-DATA dwgminnormal<>+40(SB)/4, $0x00800000
-DATA dwgminnormal<>+44(SB)/4, $0x00800000
-DATA dwgminnormal<>+48(SB)/4, $0x00800000
-DATA dwgminnormal<>+52(SB)/4, $0x00800000
-DATA dwgminnormal<>+56(SB)/4, $0x00800000
-DATA dwgminnormal<>+60(SB)/4, $0x00800000
-GLOBL dwgminnormal<>(SB), RODATA|NOPTR, $64
 
 // dwgmask: 8 x all-ones then 8 x zero; dwgmask+32-4n holds n leading set lanes.
 DATA dwgmask<>+0(SB)/4, $0xffffffff
@@ -939,168 +579,124 @@ dwGELUAVX512_two:
 	JLT dwGELUAVX512_one
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z16
-	VPANDD       dwgabsmask<>(SB), Z0, Z6
-	VPANDD       dwgabsmask<>(SB), Z16, Z22
-	VMINPS       dwggelua<>(SB), Z6, Z6
-	VMINPS       dwggelua<>(SB), Z22, Z22
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VPANDD.BCST  dwgabsmask<>(SB), Z16, Z22
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z22, Z22
 	VMULPS       Z6, Z6, Z7
 	VMULPS       Z22, Z22, Z23
 	VMOVAPS      Z7, Z8
 	VMOVAPS      Z23, Z24
 	VFMSUB231PS  Z6, Z6, Z8
 	VFMSUB231PS  Z22, Z22, Z24
-	VMULPS       dwghalf<>(SB), Z6, Z9
-	VMULPS       dwghalf<>(SB), Z22, Z25
-	VADDPS       dwgone<>(SB), Z9, Z9
-	VADDPS       dwgone<>(SB), Z25, Z25
-	VMOVUPS      dwgone<>(SB), Z10
-	VMOVUPS      dwgone<>(SB), Z26
+	             
+	             
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VBROADCASTSS dwghalf<>(SB), Z25
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z22, Z25
+	VBROADCASTSS dwgone<>(SB), Z10
+	VBROADCASTSS dwgone<>(SB), Z26
 	VDIVPS       Z9, Z10, Z9
 	VDIVPS       Z25, Z26, Z25
-	VMOVUPS      dwggeluc10<>(SB), Z10
-	VMOVUPS      dwggeluc10<>(SB), Z26
-	VFMADD213PS  dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc9<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc8<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc7<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc6<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc5<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc4<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc3<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc2<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc1<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc0<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc0<>(SB), Z25, Z26
-	VMULPS       dwgmhalf<>(SB), Z7, Z7
-	VMULPS       dwgmhalf<>(SB), Z23, Z23
-	VMAXPS       dwgexplo<>(SB), Z7, Z1
-	VMAXPS       dwgexplo<>(SB), Z23, Z17
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VBROADCASTSS dwggeluc10<>(SB), Z26
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z25, Z26
 	             
 	             
-	VMULPS       dwglog2e<>(SB), Z1, Z2
-	VMULPS       dwglog2e<>(SB), Z17, Z18
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VMULPS.BCST  dwgmhalf<>(SB), Z24, Z24
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z24, Z24
+	VMULPS       Z8, Z10, Z10
+	VMULPS       Z24, Z26, Z26
+	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
+	VMULPS.BCST  dwghalf<>(SB), Z26, Z26
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	VMULPS.BCST  dwgmhalf<>(SB), Z23, Z23
+	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
+	VMAXPS.BCST  dwgexplo<>(SB), Z23, Z17
+	             
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z1, Z2
+	VMULPS.BCST  dwglog2e<>(SB), Z17, Z18
 	VCVTPS2DQ    Z2, Z2
 	VCVTPS2DQ    Z18, Z18
 	VCVTDQ2PS    Z2, Z4
 	VCVTDQ2PS    Z18, Z20
-	VFNMADD231PS dwgln2hi<>(SB), Z4, Z1
-	VFNMADD231PS dwgln2hi<>(SB), Z20, Z17
-	VFNMADD231PS dwgln2lo<>(SB), Z4, Z1
-	VFNMADD231PS dwgln2lo<>(SB), Z20, Z17
-	VMOVUPS      dwgexpc8<>(SB), Z3
-	VMOVUPS      dwgexpc8<>(SB), Z19
-	VFMADD213PS  dwgexpc7<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc7<>(SB), Z17, Z19
-	VFMADD213PS  dwgexpc6<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc6<>(SB), Z17, Z19
-	VFMADD213PS  dwgexpc5<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc5<>(SB), Z17, Z19
-	VFMADD213PS  dwgexpc4<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc4<>(SB), Z17, Z19
-	VFMADD213PS  dwgexpc3<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc3<>(SB), Z17, Z19
-	VFMADD213PS  dwgexpc2<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc2<>(SB), Z17, Z19
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z20, Z17
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z20, Z17
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VBROADCASTSS dwgexpc8<>(SB), Z19
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z17, Z19
 	VMULPS       Z1, Z1, Z4
 	VMULPS       Z17, Z17, Z20
 	VFMADD213PS  Z1, Z4, Z3
 	VFMADD213PS  Z17, Z20, Z19
 	             
 	             
-	VADDPS       dwgone<>(SB), Z3, Z3
-	VADDPS       dwgone<>(SB), Z19, Z19
-	VPSRAD       $1, Z2, Z4
-	VPSRAD       $1, Z18, Z20
-	VPSUBD       Z4, Z2, Z2
-	VPSUBD       Z20, Z18, Z18
-	VPADDD       dwgbias127<>(SB), Z4, Z4
-	VPADDD       dwgbias127<>(SB), Z20, Z20
-	VPSLLD       $23, Z4, Z4
-	VPSLLD       $23, Z20, Z20
-	VMULPS       Z4, Z3, Z3
-	VMULPS       Z20, Z19, Z19
-	VPADDD       dwgbias127<>(SB), Z2, Z2
-	VPADDD       dwgbias127<>(SB), Z18, Z18
+	VFMADD231PS  Z3, Z10, Z10
+	VFMADD231PS  Z19, Z26, Z26
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
+	VPADDD.BCST  dwgbias127<>(SB), Z18, Z18
 	VPSLLD       $23, Z2, Z2
 	VPSLLD       $23, Z18, Z18
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z18, Z19, Z19
-	             
-	             
-	VCMPPS       $0x1d, dwgexplo<>(SB), Z7, K2
-	VCMPPS       $0x1d, dwgexplo<>(SB), Z23, K3
-	VMOVAPS.Z    Z3, K2, Z3
-	VMOVAPS.Z    Z19, K3, Z19
-	VMULPS       dwgmhalf<>(SB), Z8, Z8
-	VMULPS       dwgmhalf<>(SB), Z24, Z24
-	VADDPS       dwgone<>(SB), Z8, Z8
-	VADDPS       dwgone<>(SB), Z24, Z24
-	VMULPS       Z8, Z10, Z10
-	VMULPS       Z24, Z26, Z26
-	VMULPS       dwghalf<>(SB), Z10, Z10
-	VMULPS       dwghalf<>(SB), Z26, Z26
-	VMOVUPS      dwgone<>(SB), Z4
-	VMOVUPS      dwgone<>(SB), Z20
-	VFNMADD231PS Z10, Z3, Z4
-	VFNMADD231PS Z26, Z19, Z20
+	VMULPS       Z2, Z10, Z10
+	VMULPS       Z18, Z26, Z26
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z7, K2
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z23, K3
+	VMOVAPS.Z    Z10, K2, Z10
+	VMOVAPS.Z    Z26, K3, Z26
+	VBROADCASTSS dwgone<>(SB), Z4
+	VBROADCASTSS dwgone<>(SB), Z20
+	VSUBPS       Z10, Z4, Z4
+	VSUBPS       Z26, Z20, Z20
 	VMULPS       Z0, Z4, Z4
 	VMULPS       Z16, Z20, Z20
-	VMAXPS       dwgmgelua<>(SB), Z0, Z5
-	VMAXPS       dwgmgelua<>(SB), Z16, Z21
+	VBROADCASTSS dwgmgelua<>(SB), Z5
+	VBROADCASTSS dwgmgelua<>(SB), Z21
+	VMAXPS       Z0, Z5, Z5
+	VMAXPS       Z16, Z21, Z21
 	VMULPS       Z10, Z5, Z5
 	VMULPS       Z26, Z21, Z21
-	VMULPS       Z3, Z5, Z5
-	VMULPS       Z19, Z21, Z21
 	VPXORD       Z6, Z6, Z6
 	VPXORD       Z22, Z22, Z22
 	VCMPPS       $0x1d, Z6, Z0, K2
 	VCMPPS       $0x1d, Z22, Z16, K3
 	VMOVAPS      Z4, K2, Z5
 	VMOVAPS      Z20, K3, Z21
-	VMULPS       Z0, Z0, Z11
-	VMULPS       Z16, Z16, Z27
-	VMOVUPS      dwggelus8<>(SB), Z12
-	VMOVUPS      dwggelus8<>(SB), Z28
-	VFMADD213PS  dwggelus7<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus7<>(SB), Z27, Z28
-	VFMADD213PS  dwggelus6<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus6<>(SB), Z27, Z28
-	VFMADD213PS  dwggelus5<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus5<>(SB), Z27, Z28
-	VFMADD213PS  dwggelus4<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus4<>(SB), Z27, Z28
-	VFMADD213PS  dwggelus3<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus3<>(SB), Z27, Z28
-	VFMADD213PS  dwggelus2<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus2<>(SB), Z27, Z28
-	VFMADD213PS  dwggelus1<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus1<>(SB), Z27, Z28
-	VFMADD213PS  dwggelus0<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus0<>(SB), Z27, Z28
-	VMOVUPS      dwghalf<>(SB), Z13
-	VMOVUPS      dwghalf<>(SB), Z29
-	VFMADD231PS  Z12, Z0, Z13
-	VFMADD231PS  Z28, Z16, Z29
-	VMULPS       Z0, Z13, Z13
-	VMULPS       Z16, Z29, Z29
-	VPANDD       dwgabsmask<>(SB), Z0, Z14
-	VPANDD       dwgabsmask<>(SB), Z16, Z30
-	VCMPPS       $0x12, dwgone<>(SB), Z14, K2
-	VCMPPS       $0x12, dwgone<>(SB), Z30, K3
-	VMOVAPS      Z13, K2, Z5
-	VMOVAPS      Z29, K3, Z21
-	VCMPPS       $3, Z0, Z0, K2
-	VCMPPS       $3, Z16, Z16, K3
-	VMOVAPS      Z0, K2, Z5
-	VMOVAPS      Z16, K3, Z21
 	VMOVUPS Z5, (DI)
 	VMOVUPS Z21, 64(DI)
 	ADDQ $128, SI
@@ -1111,87 +707,65 @@ dwGELUAVX512_one:
 	CMPQ CX, $16
 	JLT dwGELUAVX512_tail
 	VMOVUPS (SI), Z0
-	VPANDD       dwgabsmask<>(SB), Z0, Z6
-	VMINPS       dwggelua<>(SB), Z6, Z6
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z7
 	VMOVAPS      Z7, Z8
 	VFMSUB231PS  Z6, Z6, Z8
-	VMULPS       dwghalf<>(SB), Z6, Z9
-	VADDPS       dwgone<>(SB), Z9, Z9
-	VMOVUPS      dwgone<>(SB), Z10
-	VDIVPS       Z9, Z10, Z9
-	VMOVUPS      dwggeluc10<>(SB), Z10
-	VFMADD213PS  dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc0<>(SB), Z9, Z10
-	VMULPS       dwgmhalf<>(SB), Z7, Z7
-	VMAXPS       dwgexplo<>(SB), Z7, Z1
 	             
-	VMULPS       dwglog2e<>(SB), Z1, Z2
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VBROADCASTSS dwgone<>(SB), Z10
+	VDIVPS       Z9, Z10, Z9
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	             
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VMULPS       Z8, Z10, Z10
+	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z1, Z2
 	VCVTPS2DQ    Z2, Z2
 	VCVTDQ2PS    Z2, Z4
-	VFNMADD231PS dwgln2hi<>(SB), Z4, Z1
-	VFNMADD231PS dwgln2lo<>(SB), Z4, Z1
-	VMOVUPS      dwgexpc8<>(SB), Z3
-	VFMADD213PS  dwgexpc7<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc6<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc5<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc4<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc3<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc2<>(SB), Z1, Z3
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z1
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z1, Z3
 	VMULPS       Z1, Z1, Z4
 	VFMADD213PS  Z1, Z4, Z3
 	             
-	VADDPS       dwgone<>(SB), Z3, Z3
-	VPSRAD       $1, Z2, Z4
-	VPSUBD       Z4, Z2, Z2
-	VPADDD       dwgbias127<>(SB), Z4, Z4
-	VPSLLD       $23, Z4, Z4
-	VMULPS       Z4, Z3, Z3
-	VPADDD       dwgbias127<>(SB), Z2, Z2
+	VFMADD231PS  Z3, Z10, Z10
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
 	VPSLLD       $23, Z2, Z2
-	VMULPS       Z2, Z3, Z3
-	             
-	VCMPPS       $0x1d, dwgexplo<>(SB), Z7, K2
-	VMOVAPS.Z    Z3, K2, Z3
-	VMULPS       dwgmhalf<>(SB), Z8, Z8
-	VADDPS       dwgone<>(SB), Z8, Z8
-	VMULPS       Z8, Z10, Z10
-	VMULPS       dwghalf<>(SB), Z10, Z10
-	VMOVUPS      dwgone<>(SB), Z4
-	VFNMADD231PS Z10, Z3, Z4
+	VMULPS       Z2, Z10, Z10
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z7, K2
+	VMOVAPS.Z    Z10, K2, Z10
+	VBROADCASTSS dwgone<>(SB), Z4
+	VSUBPS       Z10, Z4, Z4
 	VMULPS       Z0, Z4, Z4
-	VMAXPS       dwgmgelua<>(SB), Z0, Z5
+	VBROADCASTSS dwgmgelua<>(SB), Z5
+	VMAXPS       Z0, Z5, Z5
 	VMULPS       Z10, Z5, Z5
-	VMULPS       Z3, Z5, Z5
 	VPXORD       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z0, K2
 	VMOVAPS      Z4, K2, Z5
-	VMULPS       Z0, Z0, Z11
-	VMOVUPS      dwggelus8<>(SB), Z12
-	VFMADD213PS  dwggelus7<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus6<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus5<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus4<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus3<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus2<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus1<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus0<>(SB), Z11, Z12
-	VMOVUPS      dwghalf<>(SB), Z13
-	VFMADD231PS  Z12, Z0, Z13
-	VMULPS       Z0, Z13, Z13
-	VPANDD       dwgabsmask<>(SB), Z0, Z14
-	VCMPPS       $0x12, dwgone<>(SB), Z14, K2
-	VMOVAPS      Z13, K2, Z5
-	VCMPPS       $3, Z0, Z0, K2
-	VMOVAPS      Z0, K2, Z5
 	VMOVUPS Z5, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
@@ -1204,87 +778,65 @@ dwGELUAVX512_tail:
 	DECL AX
 	KMOVW AX, K1
 	VMOVUPS.Z (SI), K1, Z0
-	VPANDD       dwgabsmask<>(SB), Z0, Z6
-	VMINPS       dwggelua<>(SB), Z6, Z6
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z7
 	VMOVAPS      Z7, Z8
 	VFMSUB231PS  Z6, Z6, Z8
-	VMULPS       dwghalf<>(SB), Z6, Z9
-	VADDPS       dwgone<>(SB), Z9, Z9
-	VMOVUPS      dwgone<>(SB), Z10
-	VDIVPS       Z9, Z10, Z9
-	VMOVUPS      dwggeluc10<>(SB), Z10
-	VFMADD213PS  dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc0<>(SB), Z9, Z10
-	VMULPS       dwgmhalf<>(SB), Z7, Z7
-	VMAXPS       dwgexplo<>(SB), Z7, Z1
 	             
-	VMULPS       dwglog2e<>(SB), Z1, Z2
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VBROADCASTSS dwgone<>(SB), Z10
+	VDIVPS       Z9, Z10, Z9
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	             
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VMULPS       Z8, Z10, Z10
+	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z1, Z2
 	VCVTPS2DQ    Z2, Z2
 	VCVTDQ2PS    Z2, Z4
-	VFNMADD231PS dwgln2hi<>(SB), Z4, Z1
-	VFNMADD231PS dwgln2lo<>(SB), Z4, Z1
-	VMOVUPS      dwgexpc8<>(SB), Z3
-	VFMADD213PS  dwgexpc7<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc6<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc5<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc4<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc3<>(SB), Z1, Z3
-	VFMADD213PS  dwgexpc2<>(SB), Z1, Z3
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z1
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z1, Z3
 	VMULPS       Z1, Z1, Z4
 	VFMADD213PS  Z1, Z4, Z3
 	             
-	VADDPS       dwgone<>(SB), Z3, Z3
-	VPSRAD       $1, Z2, Z4
-	VPSUBD       Z4, Z2, Z2
-	VPADDD       dwgbias127<>(SB), Z4, Z4
-	VPSLLD       $23, Z4, Z4
-	VMULPS       Z4, Z3, Z3
-	VPADDD       dwgbias127<>(SB), Z2, Z2
+	VFMADD231PS  Z3, Z10, Z10
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
 	VPSLLD       $23, Z2, Z2
-	VMULPS       Z2, Z3, Z3
-	             
-	VCMPPS       $0x1d, dwgexplo<>(SB), Z7, K2
-	VMOVAPS.Z    Z3, K2, Z3
-	VMULPS       dwgmhalf<>(SB), Z8, Z8
-	VADDPS       dwgone<>(SB), Z8, Z8
-	VMULPS       Z8, Z10, Z10
-	VMULPS       dwghalf<>(SB), Z10, Z10
-	VMOVUPS      dwgone<>(SB), Z4
-	VFNMADD231PS Z10, Z3, Z4
+	VMULPS       Z2, Z10, Z10
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z7, K2
+	VMOVAPS.Z    Z10, K2, Z10
+	VBROADCASTSS dwgone<>(SB), Z4
+	VSUBPS       Z10, Z4, Z4
 	VMULPS       Z0, Z4, Z4
-	VMAXPS       dwgmgelua<>(SB), Z0, Z5
+	VBROADCASTSS dwgmgelua<>(SB), Z5
+	VMAXPS       Z0, Z5, Z5
 	VMULPS       Z10, Z5, Z5
-	VMULPS       Z3, Z5, Z5
 	VPXORD       Z6, Z6, Z6
 	VCMPPS       $0x1d, Z6, Z0, K2
 	VMOVAPS      Z4, K2, Z5
-	VMULPS       Z0, Z0, Z11
-	VMOVUPS      dwggelus8<>(SB), Z12
-	VFMADD213PS  dwggelus7<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus6<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus5<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus4<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus3<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus2<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus1<>(SB), Z11, Z12
-	VFMADD213PS  dwggelus0<>(SB), Z11, Z12
-	VMOVUPS      dwghalf<>(SB), Z13
-	VFMADD231PS  Z12, Z0, Z13
-	VMULPS       Z0, Z13, Z13
-	VPANDD       dwgabsmask<>(SB), Z0, Z14
-	VCMPPS       $0x12, dwgone<>(SB), Z14, K2
-	VMOVAPS      Z13, K2, Z5
-	VCMPPS       $3, Z0, Z0, K2
-	VMOVAPS      Z0, K2, Z5
 	VMOVUPS Z5, K1, (DI)
 dwGELUAVX512_done:
 	VZEROUPPER
@@ -1301,10 +853,10 @@ dwGELUGradMulAVX512_two:
 	JLT dwGELUGradMulAVX512_one
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z16
-	VPANDD       dwgabsmask<>(SB), Z0, Z6
-	VPANDD       dwgabsmask<>(SB), Z16, Z22
-	VMINPS       dwggelua<>(SB), Z6, Z6
-	VMINPS       dwggelua<>(SB), Z22, Z22
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VPANDD.BCST  dwgabsmask<>(SB), Z16, Z22
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z22, Z22
 	VMULPS       Z6, Z6, Z7
 	VMULPS       Z22, Z22, Z23
 	VMOVAPS      Z7, Z8
@@ -1313,74 +865,76 @@ dwGELUGradMulAVX512_two:
 	VFMSUB231PS  Z22, Z22, Z24
 	             
 	             
-	VMULPS       dwghalf<>(SB), Z6, Z9
-	VMULPS       dwghalf<>(SB), Z22, Z25
-	VADDPS       dwgone<>(SB), Z9, Z9
-	VADDPS       dwgone<>(SB), Z25, Z25
-	VMOVUPS      dwgone<>(SB), Z10
-	VMOVUPS      dwgone<>(SB), Z26
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VBROADCASTSS dwghalf<>(SB), Z25
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z22, Z25
+	VBROADCASTSS dwgone<>(SB), Z10
+	VBROADCASTSS dwgone<>(SB), Z26
 	VDIVPS       Z9, Z10, Z9
 	VDIVPS       Z25, Z26, Z25
-	VMOVUPS      dwggeluc10<>(SB), Z10
-	VMOVUPS      dwggeluc10<>(SB), Z26
-	VFMADD213PS  dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc9<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc8<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc7<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc6<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc5<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc4<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc3<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc2<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc1<>(SB), Z25, Z26
-	VFMADD213PS  dwggeluc0<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc0<>(SB), Z25, Z26
-	VMULPS       dwgmhalf<>(SB), Z10, Z10
-	VMULPS       dwgmhalf<>(SB), Z26, Z26
-	VFMADD231PS  dwginvsqrt2pi<>(SB), Z6, Z10
-	VFMADD231PS  dwginvsqrt2pi<>(SB), Z22, Z26
-	VMULPS       dwgmhalf<>(SB), Z8, Z8
-	VMULPS       dwgmhalf<>(SB), Z24, Z24
-	VADDPS       dwgone<>(SB), Z8, Z8
-	VADDPS       dwgone<>(SB), Z24, Z24
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VBROADCASTSS dwggeluc10<>(SB), Z26
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z25, Z26
+	             
+	             
+	VMULPS.BCST  dwgmhalf<>(SB), Z10, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z26, Z26
+	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
+	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z22, Z26
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VMULPS.BCST  dwgmhalf<>(SB), Z24, Z24
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z24, Z24
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z24, Z26, Z26
-	VMULPS       dwgmhalf<>(SB), Z7, Z7
-	VMULPS       dwgmhalf<>(SB), Z23, Z23
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	VMULPS.BCST  dwgmhalf<>(SB), Z23, Z23
 	             
 	             
-	VMULPS       dwglog2e<>(SB), Z7, Z2
-	VMULPS       dwglog2e<>(SB), Z23, Z18
+	VMULPS.BCST  dwglog2e<>(SB), Z7, Z2
+	VMULPS.BCST  dwglog2e<>(SB), Z23, Z18
 	VCVTPS2DQ    Z2, Z2
 	VCVTPS2DQ    Z18, Z18
 	VCVTDQ2PS    Z2, Z4
 	VCVTDQ2PS    Z18, Z20
-	VFNMADD231PS dwgln2hi<>(SB), Z4, Z7
-	VFNMADD231PS dwgln2hi<>(SB), Z20, Z23
-	VFNMADD231PS dwgln2lo<>(SB), Z4, Z7
-	VFNMADD231PS dwgln2lo<>(SB), Z20, Z23
-	VMOVUPS      dwgexpc8<>(SB), Z3
-	VMOVUPS      dwgexpc8<>(SB), Z19
-	VFMADD213PS  dwgexpc7<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc7<>(SB), Z23, Z19
-	VFMADD213PS  dwgexpc6<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc6<>(SB), Z23, Z19
-	VFMADD213PS  dwgexpc5<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc5<>(SB), Z23, Z19
-	VFMADD213PS  dwgexpc4<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc4<>(SB), Z23, Z19
-	VFMADD213PS  dwgexpc3<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc3<>(SB), Z23, Z19
-	VFMADD213PS  dwgexpc2<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc2<>(SB), Z23, Z19
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z7
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z20, Z23
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z7
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z20, Z23
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VBROADCASTSS dwgexpc8<>(SB), Z19
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z23, Z19
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z23, Z19
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z23, Z19
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z23, Z19
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z23, Z19
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z23, Z19
 	VMULPS       Z7, Z7, Z4
 	VMULPS       Z23, Z23, Z20
 	VFMADD213PS  Z7, Z4, Z3
@@ -1393,26 +947,22 @@ dwGELUGradMulAVX512_two:
 	VPSRAD       $1, Z18, Z20
 	VPSUBD       Z4, Z2, Z2
 	VPSUBD       Z20, Z18, Z18
-	VPADDD       dwgbias127<>(SB), Z4, Z4
-	VPADDD       dwgbias127<>(SB), Z20, Z20
+	VPADDD.BCST  dwgbias127<>(SB), Z4, Z4
+	VPADDD.BCST  dwgbias127<>(SB), Z20, Z20
 	VPSLLD       $23, Z4, Z4
 	VPSLLD       $23, Z20, Z20
 	VMULPS       Z4, Z10, Z10
 	VMULPS       Z20, Z26, Z26
-	VPADDD       dwgbias127<>(SB), Z2, Z2
-	VPADDD       dwgbias127<>(SB), Z18, Z18
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
+	VPADDD.BCST  dwgbias127<>(SB), Z18, Z18
 	VPSLLD       $23, Z2, Z2
 	VPSLLD       $23, Z18, Z18
 	VMULPS       Z2, Z10, Z10
 	VMULPS       Z18, Z26, Z26
 	             
 	             
-	VCMPPS       $0x1d, dwgminnormal<>(SB), Z10, K2
-	VCMPPS       $0x1d, dwgminnormal<>(SB), Z26, K3
-	VMOVAPS.Z    Z10, K2, Z10
-	VMOVAPS.Z    Z26, K3, Z26
-	VADDPS       dwgone<>(SB), Z10, Z4
-	VADDPS       dwgone<>(SB), Z26, Z20
+	VADDPS.BCST  dwgone<>(SB), Z10, Z4
+	VADDPS.BCST  dwgone<>(SB), Z26, Z20
 	VPXORD       Z5, Z5, Z5
 	VPXORD       Z21, Z21, Z21
 	VSUBPS       Z10, Z5, Z5
@@ -1423,42 +973,6 @@ dwGELUGradMulAVX512_two:
 	VCMPPS       $0x1e, Z22, Z16, K3
 	VMOVAPS      Z4, K2, Z5
 	VMOVAPS      Z20, K3, Z21
-	             
-	             
-	VMULPS       Z0, Z0, Z11
-	VMULPS       Z16, Z16, Z27
-	VMOVUPS      dwgq8<>(SB), Z12
-	VMOVUPS      dwgq8<>(SB), Z28
-	VFMADD213PS  dwgq7<>(SB), Z11, Z12
-	VFMADD213PS  dwgq7<>(SB), Z27, Z28
-	VFMADD213PS  dwgq6<>(SB), Z11, Z12
-	VFMADD213PS  dwgq6<>(SB), Z27, Z28
-	VFMADD213PS  dwgq5<>(SB), Z11, Z12
-	VFMADD213PS  dwgq5<>(SB), Z27, Z28
-	VFMADD213PS  dwgq4<>(SB), Z11, Z12
-	VFMADD213PS  dwgq4<>(SB), Z27, Z28
-	VFMADD213PS  dwgq3<>(SB), Z11, Z12
-	VFMADD213PS  dwgq3<>(SB), Z27, Z28
-	VFMADD213PS  dwgq2<>(SB), Z11, Z12
-	VFMADD213PS  dwgq2<>(SB), Z27, Z28
-	VFMADD213PS  dwgq1<>(SB), Z11, Z12
-	VFMADD213PS  dwgq1<>(SB), Z27, Z28
-	VFMADD213PS  dwgq0lo<>(SB), Z11, Z12
-	VFMADD213PS  dwgq0lo<>(SB), Z27, Z28
-	VMOVUPS      dwghalf<>(SB), Z13
-	VMOVUPS      dwghalf<>(SB), Z29
-	VFMADD231PS  dwgq0hi<>(SB), Z0, Z13
-	VFMADD231PS  dwgq0hi<>(SB), Z16, Z29
-	VFMADD231PS  Z12, Z0, Z13
-	VFMADD231PS  Z28, Z16, Z29
-	             
-	             
-	VPANDD       dwgabsmask<>(SB), Z0, Z14
-	VPANDD       dwgabsmask<>(SB), Z16, Z30
-	VCMPPS       $0x12, dwgone<>(SB), Z14, K2
-	VCMPPS       $0x12, dwgone<>(SB), Z30, K3
-	VMOVAPS      Z13, K2, Z5
-	VMOVAPS      Z29, K3, Z21
 	VCMPPS       $3, Z0, Z0, K2
 	VCMPPS       $3, Z16, Z16, K3
 	VMOVAPS      Z0, K2, Z5
@@ -1476,85 +990,66 @@ dwGELUGradMulAVX512_one:
 	CMPQ CX, $16
 	JLT dwGELUGradMulAVX512_tail
 	VMOVUPS (SI), Z0
-	VPANDD       dwgabsmask<>(SB), Z0, Z6
-	VMINPS       dwggelua<>(SB), Z6, Z6
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z7
 	VMOVAPS      Z7, Z8
 	VFMSUB231PS  Z6, Z6, Z8
 	             
-	VMULPS       dwghalf<>(SB), Z6, Z9
-	VADDPS       dwgone<>(SB), Z9, Z9
-	VMOVUPS      dwgone<>(SB), Z10
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VMOVUPS      dwggeluc10<>(SB), Z10
-	VFMADD213PS  dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc0<>(SB), Z9, Z10
-	VMULPS       dwgmhalf<>(SB), Z10, Z10
-	VFMADD231PS  dwginvsqrt2pi<>(SB), Z6, Z10
-	VMULPS       dwgmhalf<>(SB), Z8, Z8
-	VADDPS       dwgone<>(SB), Z8, Z8
-	VMULPS       Z8, Z10, Z10
-	VMULPS       dwgmhalf<>(SB), Z7, Z7
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
 	             
-	VMULPS       dwglog2e<>(SB), Z7, Z2
+	VMULPS.BCST  dwgmhalf<>(SB), Z10, Z10
+	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VMULPS       Z8, Z10, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z7, Z2
 	VCVTPS2DQ    Z2, Z2
 	VCVTDQ2PS    Z2, Z4
-	VFNMADD231PS dwgln2hi<>(SB), Z4, Z7
-	VFNMADD231PS dwgln2lo<>(SB), Z4, Z7
-	VMOVUPS      dwgexpc8<>(SB), Z3
-	VFMADD213PS  dwgexpc7<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc6<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc5<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc4<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc3<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc2<>(SB), Z7, Z3
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z7
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z7
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z7, Z3
 	VMULPS       Z7, Z7, Z4
 	VFMADD213PS  Z7, Z4, Z3
 	             
 	VFMADD231PS  Z3, Z10, Z10
 	VPSRAD       $1, Z2, Z4
 	VPSUBD       Z4, Z2, Z2
-	VPADDD       dwgbias127<>(SB), Z4, Z4
+	VPADDD.BCST  dwgbias127<>(SB), Z4, Z4
 	VPSLLD       $23, Z4, Z4
 	VMULPS       Z4, Z10, Z10
-	VPADDD       dwgbias127<>(SB), Z2, Z2
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
 	VPSLLD       $23, Z2, Z2
 	VMULPS       Z2, Z10, Z10
 	             
-	VCMPPS       $0x1d, dwgminnormal<>(SB), Z10, K2
-	VMOVAPS.Z    Z10, K2, Z10
-	VADDPS       dwgone<>(SB), Z10, Z4
+	VADDPS.BCST  dwgone<>(SB), Z10, Z4
 	VPXORD       Z5, Z5, Z5
 	VSUBPS       Z10, Z5, Z5
 	VPXORD       Z6, Z6, Z6
 	VCMPPS       $0x1e, Z6, Z0, K2
 	VMOVAPS      Z4, K2, Z5
-	             
-	VMULPS       Z0, Z0, Z11
-	VMOVUPS      dwgq8<>(SB), Z12
-	VFMADD213PS  dwgq7<>(SB), Z11, Z12
-	VFMADD213PS  dwgq6<>(SB), Z11, Z12
-	VFMADD213PS  dwgq5<>(SB), Z11, Z12
-	VFMADD213PS  dwgq4<>(SB), Z11, Z12
-	VFMADD213PS  dwgq3<>(SB), Z11, Z12
-	VFMADD213PS  dwgq2<>(SB), Z11, Z12
-	VFMADD213PS  dwgq1<>(SB), Z11, Z12
-	VFMADD213PS  dwgq0lo<>(SB), Z11, Z12
-	VMOVUPS      dwghalf<>(SB), Z13
-	VFMADD231PS  dwgq0hi<>(SB), Z0, Z13
-	VFMADD231PS  Z12, Z0, Z13
-	             
-	VPANDD       dwgabsmask<>(SB), Z0, Z14
-	VCMPPS       $0x12, dwgone<>(SB), Z14, K2
-	VMOVAPS      Z13, K2, Z5
 	VCMPPS       $3, Z0, Z0, K2
 	VMOVAPS      Z0, K2, Z5
 	VMULPS (BX), Z5, Z5
@@ -1571,85 +1066,66 @@ dwGELUGradMulAVX512_tail:
 	DECL AX
 	KMOVW AX, K1
 	VMOVUPS.Z (SI), K1, Z0
-	VPANDD       dwgabsmask<>(SB), Z0, Z6
-	VMINPS       dwggelua<>(SB), Z6, Z6
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z7
 	VMOVAPS      Z7, Z8
 	VFMSUB231PS  Z6, Z6, Z8
 	             
-	VMULPS       dwghalf<>(SB), Z6, Z9
-	VADDPS       dwgone<>(SB), Z9, Z9
-	VMOVUPS      dwgone<>(SB), Z10
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VMOVUPS      dwggeluc10<>(SB), Z10
-	VFMADD213PS  dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS  dwggeluc0<>(SB), Z9, Z10
-	VMULPS       dwgmhalf<>(SB), Z10, Z10
-	VFMADD231PS  dwginvsqrt2pi<>(SB), Z6, Z10
-	VMULPS       dwgmhalf<>(SB), Z8, Z8
-	VADDPS       dwgone<>(SB), Z8, Z8
-	VMULPS       Z8, Z10, Z10
-	VMULPS       dwgmhalf<>(SB), Z7, Z7
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
 	             
-	VMULPS       dwglog2e<>(SB), Z7, Z2
+	VMULPS.BCST  dwgmhalf<>(SB), Z10, Z10
+	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VMULPS       Z8, Z10, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z7, Z2
 	VCVTPS2DQ    Z2, Z2
 	VCVTDQ2PS    Z2, Z4
-	VFNMADD231PS dwgln2hi<>(SB), Z4, Z7
-	VFNMADD231PS dwgln2lo<>(SB), Z4, Z7
-	VMOVUPS      dwgexpc8<>(SB), Z3
-	VFMADD213PS  dwgexpc7<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc6<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc5<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc4<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc3<>(SB), Z7, Z3
-	VFMADD213PS  dwgexpc2<>(SB), Z7, Z3
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z7
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z7
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z7, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z7, Z3
 	VMULPS       Z7, Z7, Z4
 	VFMADD213PS  Z7, Z4, Z3
 	             
 	VFMADD231PS  Z3, Z10, Z10
 	VPSRAD       $1, Z2, Z4
 	VPSUBD       Z4, Z2, Z2
-	VPADDD       dwgbias127<>(SB), Z4, Z4
+	VPADDD.BCST  dwgbias127<>(SB), Z4, Z4
 	VPSLLD       $23, Z4, Z4
 	VMULPS       Z4, Z10, Z10
-	VPADDD       dwgbias127<>(SB), Z2, Z2
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
 	VPSLLD       $23, Z2, Z2
 	VMULPS       Z2, Z10, Z10
 	             
-	VCMPPS       $0x1d, dwgminnormal<>(SB), Z10, K2
-	VMOVAPS.Z    Z10, K2, Z10
-	VADDPS       dwgone<>(SB), Z10, Z4
+	VADDPS.BCST  dwgone<>(SB), Z10, Z4
 	VPXORD       Z5, Z5, Z5
 	VSUBPS       Z10, Z5, Z5
 	VPXORD       Z6, Z6, Z6
 	VCMPPS       $0x1e, Z6, Z0, K2
 	VMOVAPS      Z4, K2, Z5
-	             
-	VMULPS       Z0, Z0, Z11
-	VMOVUPS      dwgq8<>(SB), Z12
-	VFMADD213PS  dwgq7<>(SB), Z11, Z12
-	VFMADD213PS  dwgq6<>(SB), Z11, Z12
-	VFMADD213PS  dwgq5<>(SB), Z11, Z12
-	VFMADD213PS  dwgq4<>(SB), Z11, Z12
-	VFMADD213PS  dwgq3<>(SB), Z11, Z12
-	VFMADD213PS  dwgq2<>(SB), Z11, Z12
-	VFMADD213PS  dwgq1<>(SB), Z11, Z12
-	VFMADD213PS  dwgq0lo<>(SB), Z11, Z12
-	VMOVUPS      dwghalf<>(SB), Z13
-	VFMADD231PS  dwgq0hi<>(SB), Z0, Z13
-	VFMADD231PS  Z12, Z0, Z13
-	             
-	VPANDD       dwgabsmask<>(SB), Z0, Z14
-	VCMPPS       $0x12, dwgone<>(SB), Z14, K2
-	VMOVAPS      Z13, K2, Z5
 	VCMPPS       $3, Z0, Z0, K2
 	VMOVAPS      Z0, K2, Z5
 	VMOVUPS.Z (BX), K1, Z6
@@ -1673,8 +1149,9 @@ dwGELUAVX2_one:
 	VMULPS       Y6, Y6, Y7
 	VMOVAPS      Y7, Y8
 	VFMSUB231PS  Y6, Y6, Y8
-	VMULPS       dwghalf<>(SB), Y6, Y9
-	VADDPS       dwgone<>(SB), Y9, Y9
+	             
+	VMOVUPS      dwghalf<>(SB), Y9
+	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
 	VMOVUPS      dwggeluc10<>(SB), Y10
@@ -1688,6 +1165,11 @@ dwGELUAVX2_one:
 	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	             
+	VMULPS       dwgmhalf<>(SB), Y8, Y8
+	VADDPS       dwgone<>(SB), Y8, Y8
+	VMULPS       Y8, Y10, Y10
+	VMULPS       dwghalf<>(SB), Y10, Y10
 	VMULPS       dwgmhalf<>(SB), Y7, Y7
 	VMAXPS       dwgexplo<>(SB), Y7, Y1
 	             
@@ -1706,50 +1188,22 @@ dwGELUAVX2_one:
 	VMULPS       Y1, Y1, Y4
 	VFMADD213PS  Y1, Y4, Y3
 	             
-	VADDPS       dwgone<>(SB), Y3, Y3
-	VPSRAD       $1, Y2, Y4
-	VPSUBD       Y4, Y2, Y2
-	VPADDD       dwgbias127<>(SB), Y4, Y4
-	VPSLLD       $23, Y4, Y4
-	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  Y3, Y10, Y10
 	VPADDD       dwgbias127<>(SB), Y2, Y2
 	VPSLLD       $23, Y2, Y2
-	VMULPS       Y2, Y3, Y3
-	             
-	VCMPPS       $0x1d, dwgexplo<>(SB), Y7, Y5
-	VANDPS       Y5, Y3, Y3
-	VMULPS       dwgmhalf<>(SB), Y8, Y8
-	VADDPS       dwgone<>(SB), Y8, Y8
-	VMULPS       Y8, Y10, Y10
-	VMULPS       dwghalf<>(SB), Y10, Y10
+	VMULPS       Y2, Y10, Y10
+	VCMPPS       $0x1d, dwgexplo<>(SB), Y7, Y11
+	VANDPS       Y11, Y10, Y10
 	VMOVUPS      dwgone<>(SB), Y4
-	VFNMADD231PS Y10, Y3, Y4
+	VSUBPS       Y10, Y4, Y4
 	VMULPS       Y0, Y4, Y4
-	VMAXPS       dwgmgelua<>(SB), Y0, Y5
+	VMOVUPS      dwgmgelua<>(SB), Y5
+	VMAXPS       Y0, Y5, Y5
 	VMULPS       Y10, Y5, Y5
-	VMULPS       Y3, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x1d, Y6, Y0, Y6
-	VBLENDVPS    Y6, Y4, Y5, Y3
-	VMULPS       Y0, Y0, Y11
-	VMOVUPS      dwggelus8<>(SB), Y12
-	VFMADD213PS  dwggelus7<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus6<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus5<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus4<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus3<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus2<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus1<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus0<>(SB), Y11, Y12
-	VMOVUPS      dwghalf<>(SB), Y13
-	VFMADD231PS  Y12, Y0, Y13
-	VMULPS       Y0, Y13, Y13
-	VANDPS       dwgabsmask<>(SB), Y0, Y14
-	VCMPPS       $0x12, dwgone<>(SB), Y14, Y14
-	VBLENDVPS    Y14, Y13, Y3, Y3
-	VCMPPS       $3, Y0, Y0, Y6
-	VBLENDVPS    Y6, Y0, Y3, Y3
-	VMOVUPS Y3, (DI)
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMOVUPS Y5, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
 	SUBQ $8, CX
@@ -1767,8 +1221,9 @@ dwGELUAVX2_tail:
 	VMULPS       Y6, Y6, Y7
 	VMOVAPS      Y7, Y8
 	VFMSUB231PS  Y6, Y6, Y8
-	VMULPS       dwghalf<>(SB), Y6, Y9
-	VADDPS       dwgone<>(SB), Y9, Y9
+	             
+	VMOVUPS      dwghalf<>(SB), Y9
+	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
 	VMOVUPS      dwggeluc10<>(SB), Y10
@@ -1782,6 +1237,11 @@ dwGELUAVX2_tail:
 	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	             
+	VMULPS       dwgmhalf<>(SB), Y8, Y8
+	VADDPS       dwgone<>(SB), Y8, Y8
+	VMULPS       Y8, Y10, Y10
+	VMULPS       dwghalf<>(SB), Y10, Y10
 	VMULPS       dwgmhalf<>(SB), Y7, Y7
 	VMAXPS       dwgexplo<>(SB), Y7, Y1
 	             
@@ -1800,50 +1260,22 @@ dwGELUAVX2_tail:
 	VMULPS       Y1, Y1, Y4
 	VFMADD213PS  Y1, Y4, Y3
 	             
-	VADDPS       dwgone<>(SB), Y3, Y3
-	VPSRAD       $1, Y2, Y4
-	VPSUBD       Y4, Y2, Y2
-	VPADDD       dwgbias127<>(SB), Y4, Y4
-	VPSLLD       $23, Y4, Y4
-	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  Y3, Y10, Y10
 	VPADDD       dwgbias127<>(SB), Y2, Y2
 	VPSLLD       $23, Y2, Y2
-	VMULPS       Y2, Y3, Y3
-	             
-	VCMPPS       $0x1d, dwgexplo<>(SB), Y7, Y5
-	VANDPS       Y5, Y3, Y3
-	VMULPS       dwgmhalf<>(SB), Y8, Y8
-	VADDPS       dwgone<>(SB), Y8, Y8
-	VMULPS       Y8, Y10, Y10
-	VMULPS       dwghalf<>(SB), Y10, Y10
+	VMULPS       Y2, Y10, Y10
+	VCMPPS       $0x1d, dwgexplo<>(SB), Y7, Y11
+	VANDPS       Y11, Y10, Y10
 	VMOVUPS      dwgone<>(SB), Y4
-	VFNMADD231PS Y10, Y3, Y4
+	VSUBPS       Y10, Y4, Y4
 	VMULPS       Y0, Y4, Y4
-	VMAXPS       dwgmgelua<>(SB), Y0, Y5
+	VMOVUPS      dwgmgelua<>(SB), Y5
+	VMAXPS       Y0, Y5, Y5
 	VMULPS       Y10, Y5, Y5
-	VMULPS       Y3, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x1d, Y6, Y0, Y6
-	VBLENDVPS    Y6, Y4, Y5, Y3
-	VMULPS       Y0, Y0, Y11
-	VMOVUPS      dwggelus8<>(SB), Y12
-	VFMADD213PS  dwggelus7<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus6<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus5<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus4<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus3<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus2<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus1<>(SB), Y11, Y12
-	VFMADD213PS  dwggelus0<>(SB), Y11, Y12
-	VMOVUPS      dwghalf<>(SB), Y13
-	VFMADD231PS  Y12, Y0, Y13
-	VMULPS       Y0, Y13, Y13
-	VANDPS       dwgabsmask<>(SB), Y0, Y14
-	VCMPPS       $0x12, dwgone<>(SB), Y14, Y14
-	VBLENDVPS    Y14, Y13, Y3, Y3
-	VCMPPS       $3, Y0, Y0, Y6
-	VBLENDVPS    Y6, Y0, Y3, Y3
-	VMASKMOVPS Y3, Y15, (DI)
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMASKMOVPS Y5, Y15, (DI)
 dwGELUAVX2_done:
 	VZEROUPPER
 	RET
@@ -1864,8 +1296,8 @@ dwGELUGradMulAVX2_one:
 	VMOVAPS      Y7, Y8
 	VFMSUB231PS  Y6, Y6, Y8
 	             
-	VMULPS       dwghalf<>(SB), Y6, Y9
-	VADDPS       dwgone<>(SB), Y9, Y9
+	VMOVUPS      dwghalf<>(SB), Y9
+	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
 	VMOVUPS      dwggeluc10<>(SB), Y10
@@ -1879,6 +1311,7 @@ dwGELUGradMulAVX2_one:
 	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	             
 	VMULPS       dwgmhalf<>(SB), Y10, Y10
 	VFMADD231PS  dwginvsqrt2pi<>(SB), Y6, Y10
 	VMULPS       dwgmhalf<>(SB), Y8, Y8
@@ -1911,32 +1344,12 @@ dwGELUGradMulAVX2_one:
 	VPSLLD       $23, Y2, Y2
 	VMULPS       Y2, Y10, Y10
 	             
-	VCMPPS       $0x1d, dwgminnormal<>(SB), Y10, Y11
-	VANDPS       Y11, Y10, Y10
 	VADDPS       dwgone<>(SB), Y10, Y4
 	VXORPS       Y5, Y5, Y5
 	VSUBPS       Y10, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x1e, Y6, Y0, Y6
 	VBLENDVPS    Y6, Y4, Y5, Y5
-	             
-	VMULPS       Y0, Y0, Y11
-	VMOVUPS      dwgq8<>(SB), Y12
-	VFMADD213PS  dwgq7<>(SB), Y11, Y12
-	VFMADD213PS  dwgq6<>(SB), Y11, Y12
-	VFMADD213PS  dwgq5<>(SB), Y11, Y12
-	VFMADD213PS  dwgq4<>(SB), Y11, Y12
-	VFMADD213PS  dwgq3<>(SB), Y11, Y12
-	VFMADD213PS  dwgq2<>(SB), Y11, Y12
-	VFMADD213PS  dwgq1<>(SB), Y11, Y12
-	VFMADD213PS  dwgq0lo<>(SB), Y11, Y12
-	VMOVUPS      dwghalf<>(SB), Y13
-	VFMADD231PS  dwgq0hi<>(SB), Y0, Y13
-	VFMADD231PS  Y12, Y0, Y13
-	             
-	VANDPS       dwgabsmask<>(SB), Y0, Y14
-	VCMPPS       $0x12, dwgone<>(SB), Y14, Y14
-	VBLENDVPS    Y14, Y13, Y5, Y5
 	VCMPPS       $3, Y0, Y0, Y6
 	VBLENDVPS    Y6, Y0, Y5, Y5
 	VMULPS (BX), Y5, Y5
@@ -1960,8 +1373,8 @@ dwGELUGradMulAVX2_tail:
 	VMOVAPS      Y7, Y8
 	VFMSUB231PS  Y6, Y6, Y8
 	             
-	VMULPS       dwghalf<>(SB), Y6, Y9
-	VADDPS       dwgone<>(SB), Y9, Y9
+	VMOVUPS      dwghalf<>(SB), Y9
+	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
 	VMOVUPS      dwggeluc10<>(SB), Y10
@@ -1975,6 +1388,7 @@ dwGELUGradMulAVX2_tail:
 	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
 	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	             
 	VMULPS       dwgmhalf<>(SB), Y10, Y10
 	VFMADD231PS  dwginvsqrt2pi<>(SB), Y6, Y10
 	VMULPS       dwgmhalf<>(SB), Y8, Y8
@@ -2007,32 +1421,12 @@ dwGELUGradMulAVX2_tail:
 	VPSLLD       $23, Y2, Y2
 	VMULPS       Y2, Y10, Y10
 	             
-	VCMPPS       $0x1d, dwgminnormal<>(SB), Y10, Y11
-	VANDPS       Y11, Y10, Y10
 	VADDPS       dwgone<>(SB), Y10, Y4
 	VXORPS       Y5, Y5, Y5
 	VSUBPS       Y10, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x1e, Y6, Y0, Y6
 	VBLENDVPS    Y6, Y4, Y5, Y5
-	             
-	VMULPS       Y0, Y0, Y11
-	VMOVUPS      dwgq8<>(SB), Y12
-	VFMADD213PS  dwgq7<>(SB), Y11, Y12
-	VFMADD213PS  dwgq6<>(SB), Y11, Y12
-	VFMADD213PS  dwgq5<>(SB), Y11, Y12
-	VFMADD213PS  dwgq4<>(SB), Y11, Y12
-	VFMADD213PS  dwgq3<>(SB), Y11, Y12
-	VFMADD213PS  dwgq2<>(SB), Y11, Y12
-	VFMADD213PS  dwgq1<>(SB), Y11, Y12
-	VFMADD213PS  dwgq0lo<>(SB), Y11, Y12
-	VMOVUPS      dwghalf<>(SB), Y13
-	VFMADD231PS  dwgq0hi<>(SB), Y0, Y13
-	VFMADD231PS  Y12, Y0, Y13
-	             
-	VANDPS       dwgabsmask<>(SB), Y0, Y14
-	VCMPPS       $0x12, dwgone<>(SB), Y14, Y14
-	VBLENDVPS    Y14, Y13, Y5, Y5
 	VCMPPS       $3, Y0, Y0, Y6
 	VBLENDVPS    Y6, Y0, Y5, Y5
 	VMASKMOVPS (BX), Y15, Y6

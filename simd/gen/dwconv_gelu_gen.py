@@ -1,13 +1,10 @@
 # Generates simd/dwconv_gelu_amd64.s: run `go generate ./simd` (TestDWConvGELUAsmMatchesGenerator
 # checks the checked-in file is this script's output).
 #
-# The GELU and GELU-derivative kernels that finish a depthwise convolution strip. They run
-# exactly the instruction sequences of simd's GELU (math_amd64.s: GELU_Z, GELU_Y) and
-# GELUGrad (gelugrad_amd64.s: GELUGRAD_Z, GELUGRAD_Y), copied below as templates, so their
-# results are bit-for-bit those of simd.GELU and simd.GELUGrad. What differs is the
-# schedule: the AVX-512 loops run two vectors through the sequence interleaved
-# instruction by instruction (registers Z0-Z14 and Z16-Z30), so each core has two
-# independent dependency chains of ~75 instructions to overlap instead of one.
+# The GELU and GELU-derivative kernels that finish a depthwise convolution strip: the
+# tail formulas of simd's GELU and GELUGrad on every input (templates below, with
+# pure-Go twins in dwconv_gelu_generic.go). The AVX-512 loops run two vectors through
+# the sequence interleaved instruction by instruction (registers Z0-Z14 and Z16-Z30).
 import re
 import sys
 
@@ -16,19 +13,15 @@ def e(s=""): out.append(s)
 
 CONSTS = [
     ("one", 0x3f800000), ("half", 0x3f000000), ("mhalf", 0xbf000000), ("absmask", 0x7fffffff),
-    ("bias127", 0x0000007f), ("explo", 0xc2aeac4f), ("log2e", 0x3fb8aa3b), ("ln2hi", 0x3f318000),
-    ("ln2lo", 0xb95e8083), ("expc2", 0x3f000000), ("expc3", 0x3e2aaaab), ("expc4", 0x3d2aaaab),
-    ("expc5", 0x3c088889), ("expc6", 0x3ab60b61), ("expc7", 0x39500d01), ("expc8", 0x37d00d01),
-    ("gelua", 0x41600000), ("mgelua", 0xc1600000),
-    ("geluc0", 0xb6f3f7a7), ("geluc1", 0x3ecc6446), ("geluc2", 0x3eca3299), ("geluc3", 0x3eab53b0),
-    ("geluc4", 0xbdc56a64), ("geluc5", 0x3f162a27), ("geluc6", 0xbff4b556), ("geluc7", 0x401a68b9),
-    ("geluc8", 0xbfccdd77), ("geluc9", 0x3f10c2b6), ("geluc10", 0xbdad8d43),
-    ("gelus0", 0x3ecc422a), ("gelus1", 0xbd882c1c), ("gelus2", 0x3c236821), ("gelus3", 0xba9ba020),
-    ("gelus4", 0x38f21587), ("gelus5", 0xb71e747d), ("gelus6", 0x3532c511), ("gelus7", 0xb3311135),
-    ("gelus8", 0x311c3c5c),
-    ("q0hi", 0x3f4c422a), ("q0lo", 0xb2c2bc9b), ("q1", 0xbe882c1c), ("q2", 0x3d751c32),
-    ("q3", 0xbc1ba020), ("q4", 0x3a974d74), ("q5", 0xb8edaebc), ("q6", 0x371c6c6f),
-    ("q7", 0xb5311135), ("q8", 0x332fc3e8), ("invsqrt2pi", 0x3ecc422a), ("minnormal", 0x00800000),
+    ("bias127", 0x0000007f), ("explo", 0xc2aeac4f), ("log2e", 0x3fb8aa3b),
+    ("ln2hi", 0x3f318000), ("ln2lo", 0xb95e8083), ("expc2", 0x3f000000), ("expc3", 0x3e2aaaab),
+    ("expc4", 0x3d2aaaab), ("expc5", 0x3c088889), ("expc6", 0x3ab60b61), ("expc7", 0x39500d01),
+    ("expc8", 0x37d00d01), ("gelua", 0x41600000), ("mgelua", 0xc1600000),
+    ("geluc0", 0xb6f3f7a7), ("geluc1", 0x3ecc6446), ("geluc2", 0x3eca3299),
+    ("geluc3", 0x3eab53b0), ("geluc4", 0xbdc56a64), ("geluc5", 0x3f162a27),
+    ("geluc6", 0xbff4b556), ("geluc7", 0x401a68b9), ("geluc8", 0xbfccdd77),
+    ("geluc9", 0x3f10c2b6), ("geluc10", 0xbdad8d43), ("invsqrt2pi", 0x3ecc422a),
+    
 ]
 
 EXP_CORE = """
@@ -51,27 +44,19 @@ VFMADD213PS  X, T, Q
 def subst(tmpl, **kw):
     return re.sub(r"\b(X|N|Q|T)\b", lambda m: kw[m.group(1)], tmpl)
 
-EXP_SCALE = """
-VADDPS one, Q, Q
-VPSRAD $1, N, T
-VPSUBD T, N, N
-VPADDD bias127, T, T
-VPSLLD $23, T, T
-VMULPS T, Q, Q
-VPADDD bias127, N, N
-VPSLLD $23, N, N
-VMULPS N, Q, Q
-"""
-
-# GELU_Z: V5 = GELU(V0) (math_amd64.s ends with a move of V5 into V3, left out here).
-GELU_Z = """
-VPANDD      absmask, V0, V6
-VMINPS      gelua, V6, V6
-VMULPS      V6, V6, V7
-VMOVAPS     V7, V8
-VFMSUB231PS V6, V6, V8
-VMULPS      half, V6, V9
-VADDPS      one, V9, V9
+# The sequences below are the tail branch of simd's GELU and GELUGrad alone (math_amd64.s
+# GELU_Z/GELU_Y, gelugrad_amd64.s GELUGRAD_Z/GELUGRAD_Y, whose erfcx polynomial F is
+# fitted on all of a = |x| in [0, 14]) without the Taylor branch for |x| <= 1 and the
+# selects between the two: about 50 instead of 75 vector instructions per vector, the
+# price being ~7 instead of ~1 ulp for |x| <= 1 (see dwconv_gelu_generic.go).
+#
+# GELU: a = min(|x|, 14), s + e = a^2 exactly, t = 1/(1 + a/2), u = max(-s/2, explo),
+# P = Phi(-a) = (h + h*q) * 2^n with h = F(t)*(1 - e/2)/2 and e^u = (1 + q) 2^n, P = 0 where
+# -s/2 < explo; GELU = x*(1 - P) for x >= 0, max(x, -14)*P otherwise (the max taking
+# the NaN of x through, which F and P do not). V5 = GELU(V0).
+GELU_TAIL = """
+VMOVUPS     half, V9
+VFMADD213PS one, V6, V9
 VMOVUPS     one, V10
 VDIVPS      V9, V10, V9
 VMOVUPS     geluc10, V10
@@ -85,200 +70,111 @@ VFMADD213PS geluc3, V9, V10
 VFMADD213PS geluc2, V9, V10
 VFMADD213PS geluc1, V9, V10
 VFMADD213PS geluc0, V9, V10
-VMULPS      mhalf, V7, V7
-VMAXPS      explo, V7, V1
-""" + subst(EXP_CORE, X="V1", N="V2", Q="V3", T="V4") + subst(EXP_SCALE, N="V2", Q="V3", T="V4") + """
-VCMPPS      $0x1d, explo, V7, K2
-VMOVAPS.Z   V3, K2, V3
+"""
+
+GELU_HEAD = """
+ABS         V0, V6
+VMINPS      gelua, V6, V6
+VMULPS      V6, V6, V7
+VMOVAPS     V7, V8
+VFMSUB231PS V6, V6, V8
+""" + GELU_TAIL
+
+GELU_Z = GELU_HEAD + """
 VMULPS      mhalf, V8, V8
 VADDPS      one, V8, V8
 VMULPS      V8, V10, V10
 VMULPS      half, V10, V10
+VMULPS      mhalf, V7, V7
+VMAXPS      explo, V7, V1
+""" + subst(EXP_CORE, X="V1", N="V2", Q="V3", T="V4") + """
+VFMADD231PS V3, V10, V10
+VPADDD      bias127, V2, V2
+VPSLLD      $23, V2, V2
+VMULPS      V2, V10, V10
+VCMPPS      $0x1d, explo, V7, K2
+VMOVAPS.Z   V10, K2, V10
 VMOVUPS     one, V4
-VFNMADD231PS V10, V3, V4
+VSUBPS      V10, V4, V4
 VMULPS      V0, V4, V4
-VMAXPS      mgelua, V0, V5
+VMOVUPS     mgelua, V5
+VMAXPS      V0, V5, V5
 VMULPS      V10, V5, V5
-VMULPS      V3, V5, V5
 VPXORD      V6, V6, V6
 VCMPPS      $0x1d, V6, V0, K2
 VMOVAPS     V4, K2, V5
-VMULPS      V0, V0, V11
-VMOVUPS     gelus8, V12
-VFMADD213PS gelus7, V11, V12
-VFMADD213PS gelus6, V11, V12
-VFMADD213PS gelus5, V11, V12
-VFMADD213PS gelus4, V11, V12
-VFMADD213PS gelus3, V11, V12
-VFMADD213PS gelus2, V11, V12
-VFMADD213PS gelus1, V11, V12
-VFMADD213PS gelus0, V11, V12
-VMOVUPS     half, V13
-VFMADD231PS V12, V0, V13
-VMULPS      V0, V13, V13
-VPANDD      absmask, V0, V14
-VCMPPS      $0x12, one, V14, K2
-VMOVAPS     V13, K2, V5
-VCMPPS      $3, V0, V0, K2
-VMOVAPS     V0, K2, V5
 """
 
-# GELU_Y: V3 = GELU(V0); V15 is left for the tail mask.
-GELU_Y = """
-VANDPS      absmask, V0, V6
-VMINPS      gelua, V6, V6
-VMULPS      V6, V6, V7
-VMOVAPS     V7, V8
-VFMSUB231PS V6, V6, V8
-VMULPS      half, V6, V9
-VADDPS      one, V9, V9
-VMOVUPS     one, V10
-VDIVPS      V9, V10, V9
-VMOVUPS     geluc10, V10
-VFMADD213PS geluc9, V9, V10
-VFMADD213PS geluc8, V9, V10
-VFMADD213PS geluc7, V9, V10
-VFMADD213PS geluc6, V9, V10
-VFMADD213PS geluc5, V9, V10
-VFMADD213PS geluc4, V9, V10
-VFMADD213PS geluc3, V9, V10
-VFMADD213PS geluc2, V9, V10
-VFMADD213PS geluc1, V9, V10
-VFMADD213PS geluc0, V9, V10
-VMULPS      mhalf, V7, V7
-VMAXPS      explo, V7, V1
-""" + subst(EXP_CORE, X="V1", N="V2", Q="V3", T="V4") + subst(EXP_SCALE, N="V2", Q="V3", T="V4") + """
-VCMPPS      $0x1d, explo, V7, V5
-VANDPS      V5, V3, V3
+# GELU_Y: the same with VBLENDVPS for the selects; V5 = GELU(V0).
+GELU_Y = GELU_HEAD + """
 VMULPS      mhalf, V8, V8
 VADDPS      one, V8, V8
 VMULPS      V8, V10, V10
 VMULPS      half, V10, V10
+VMULPS      mhalf, V7, V7
+VMAXPS      explo, V7, V1
+""" + subst(EXP_CORE, X="V1", N="V2", Q="V3", T="V4") + """
+VFMADD231PS V3, V10, V10
+VPADDD      bias127, V2, V2
+VPSLLD      $23, V2, V2
+VMULPS      V2, V10, V10
+VCMPPS      $0x1d, explo, V7, V11
+VANDPS      V11, V10, V10
 VMOVUPS     one, V4
-VFNMADD231PS V10, V3, V4
+VSUBPS      V10, V4, V4
 VMULPS      V0, V4, V4
-VMAXPS      mgelua, V0, V5
+VMOVUPS     mgelua, V5
+VMAXPS      V0, V5, V5
 VMULPS      V10, V5, V5
-VMULPS      V3, V5, V5
 VXORPS      V6, V6, V6
 VCMPPS      $0x1d, V6, V0, V6
-VBLENDVPS   V6, V4, V5, V3
-VMULPS      V0, V0, V11
-VMOVUPS     gelus8, V12
-VFMADD213PS gelus7, V11, V12
-VFMADD213PS gelus6, V11, V12
-VFMADD213PS gelus5, V11, V12
-VFMADD213PS gelus4, V11, V12
-VFMADD213PS gelus3, V11, V12
-VFMADD213PS gelus2, V11, V12
-VFMADD213PS gelus1, V11, V12
-VFMADD213PS gelus0, V11, V12
-VMOVUPS     half, V13
-VFMADD231PS V12, V0, V13
-VMULPS      V0, V13, V13
-VANDPS      absmask, V0, V14
-VCMPPS      $0x12, one, V14, V14
-VBLENDVPS   V14, V13, V3, V3
-VCMPPS      $3, V0, V0, V6
-VBLENDVPS   V6, V0, V3, V3
+VBLENDVPS   V6, V4, V5, V5
 """
 
-# GG_TAIL(R=V10, A=V6, S=V7, E=V8, T=V9, F=V10, N=V2, Q=V3, U=V4) of gelugrad_amd64.s.
-GG_TAIL = """
-VMULPS       half, V6, V9
-VADDPS       one, V9, V9
-VMOVUPS      one, V10
-VDIVPS       V9, V10, V9
-VMOVUPS      geluc10, V10
-VFMADD213PS  geluc9, V9, V10
-VFMADD213PS  geluc8, V9, V10
-VFMADD213PS  geluc7, V9, V10
-VFMADD213PS  geluc6, V9, V10
-VFMADD213PS  geluc5, V9, V10
-VFMADD213PS  geluc4, V9, V10
-VFMADD213PS  geluc3, V9, V10
-VFMADD213PS  geluc2, V9, V10
-VFMADD213PS  geluc1, V9, V10
-VFMADD213PS  geluc0, V9, V10
-VMULPS       mhalf, V10, V10
-VFMADD231PS  invsqrt2pi, V6, V10
-VMULPS       mhalf, V8, V8
-VADDPS       one, V8, V8
-VMULPS       V8, V10, V10
-VMULPS       mhalf, V7, V7
+# GELU': with a, s, e, F as above and E = exp(-s/2) = (1 + q) 2^n,
+# m = a*phi(a) - Phi(-a) = E * (a/sqrt(2pi) - F/2) * (1 - e/2), scaled as
+# (k + k*q) * 2^(n>>1) * 2^(n-(n>>1)) so that it stays normal while it can (-s/2 reaches
+# -98); d = 1 + m for x > 0, -m otherwise, NaN for NaN. (m is negative for |x| < 0.75,
+# so unlike GELUGrad's tail branch this does not flush small m; the few subnormal
+# results of x < -13.2 stay subnormal.)
+# V5 = d(V0).
+GRAD_COMMON = GELU_HEAD + """
+VMULPS      mhalf, V10, V10
+VFMADD231PS invsqrt2pi, V6, V10
+VMULPS      mhalf, V8, V8
+VADDPS      one, V8, V8
+VMULPS      V8, V10, V10
+VMULPS      mhalf, V7, V7
 """ + subst(EXP_CORE, X="V7", N="V2", Q="V3", T="V4") + """
-VFMADD231PS  V3, V10, V10
-VPSRAD       $1, V2, V4
-VPSUBD       V4, V2, V2
-VPADDD       bias127, V4, V4
-VPSLLD       $23, V4, V4
-VMULPS       V4, V10, V10
-VPADDD       bias127, V2, V2
-VPSLLD       $23, V2, V2
-VMULPS       V2, V10, V10
+VFMADD231PS V3, V10, V10
+VPSRAD      $1, V2, V4
+VPSUBD      V4, V2, V2
+VPADDD      bias127, V4, V4
+VPSLLD      $23, V4, V4
+VMULPS      V4, V10, V10
+VPADDD      bias127, V2, V2
+VPSLLD      $23, V2, V2
+VMULPS      V2, V10, V10
 """
 
-# GG_SMALL(R=V13, X=V0, X2=V11, P=V12).
-GG_SMALL = """
-VMULPS      V0, V0, V11
-VMOVUPS     q8, V12
-VFMADD213PS q7, V11, V12
-VFMADD213PS q6, V11, V12
-VFMADD213PS q5, V11, V12
-VFMADD213PS q4, V11, V12
-VFMADD213PS q3, V11, V12
-VFMADD213PS q2, V11, V12
-VFMADD213PS q1, V11, V12
-VFMADD213PS q0lo, V11, V12
-VMOVUPS     half, V13
-VFMADD231PS q0hi, V0, V13
-VFMADD231PS V12, V0, V13
-"""
-
-# GELUGRAD_Z: V5 = d(V0).
-GELUGRAD_Z = """
-VPANDD      absmask, V0, V6
-VMINPS      gelua, V6, V6
-VMULPS      V6, V6, V7
-VMOVAPS     V7, V8
-VFMSUB231PS V6, V6, V8
-""" + GG_TAIL + """
-VCMPPS      $0x1d, minnormal, V10, K2
-VMOVAPS.Z   V10, K2, V10
+GELUGRAD_Z = GRAD_COMMON + """
 VADDPS      one, V10, V4
 VPXORD      V5, V5, V5
 VSUBPS      V10, V5, V5
 VPXORD      V6, V6, V6
 VCMPPS      $0x1e, V6, V0, K2
 VMOVAPS     V4, K2, V5
-""" + GG_SMALL + """
-VPANDD      absmask, V0, V14
-VCMPPS      $0x12, one, V14, K2
-VMOVAPS     V13, K2, V5
 VCMPPS      $3, V0, V0, K2
 VMOVAPS     V0, K2, V5
 """
 
-# GELUGRAD_Y: V5 = d(V0); V15 is left for the tail mask.
-GELUGRAD_Y = """
-VANDPS      absmask, V0, V6
-VMINPS      gelua, V6, V6
-VMULPS      V6, V6, V7
-VMOVAPS     V7, V8
-VFMSUB231PS V6, V6, V8
-""" + GG_TAIL + """
-VCMPPS      $0x1d, minnormal, V10, V11
-VANDPS      V11, V10, V10
+GELUGRAD_Y = GRAD_COMMON + """
 VADDPS      one, V10, V4
 VXORPS      V5, V5, V5
 VSUBPS      V10, V5, V5
 VXORPS      V6, V6, V6
 VCMPPS      $0x1e, V6, V0, V6
 VBLENDVPS   V6, V4, V5, V5
-""" + GG_SMALL + """
-VANDPS      absmask, V0, V14
-VCMPPS      $0x12, one, V14, V14
-VBLENDVPS   V14, V13, V5, V5
 VCMPPS      $3, V0, V0, V6
 VBLENDVPS   V6, V0, V5, V5
 """
@@ -286,14 +182,20 @@ VBLENDVPS   V6, V0, V5, V5
 CNAMES = set(n for n, _ in CONSTS)
 
 def body(tmpl, R, base, mask):
-    """The template's instructions with V<i> as register R<base+i>, K2 as mask and
-    constants as dwg<name><>(SB)."""
+    """The template's instructions with V<i> as register R<base+i>, K2 as mask,
+    constants as dwg<name><>(SB) and ABS as the ISA's and with absmask."""
     res = []
+    absop = "VPANDD      absmask," if R == "Z" else "VANDPS      absmask,"
     for line in tmpl.strip().splitlines():
+        line = re.sub(r"^ABS\s+", absop + " ", line)
         line = re.sub(r"\bV(\d+)\b", lambda m: "%s%d" % (R, base + int(m.group(1))), line)
         line = re.sub(r"\bK2\b", mask, line)
         line = re.sub(r"\b([a-z0-9]+)\b", lambda m: "dwg%s<>(SB)" % m.group(1) if m.group(1) in CNAMES else m.group(1), line)
         op, _, args = line.partition(" ")
+        if R == "Z" and "<>(SB)" in args:
+            # AVX-512: constants as 4-byte broadcasts, a load the core issues twice as
+            # fast as a full 64-byte vector (the sequence has ~30 constant operands).
+            op = "VBROADCASTSS" if op == "VMOVUPS" else op + ".BCST"
         res.append("%-12s %s" % (op, args.strip()))
     return res
 
@@ -436,6 +338,6 @@ def kernel_y(name, tmpl, res, grad):
 
 kernel_z("dwGELUAVX512", GELU_Z, 5, False)
 kernel_z("dwGELUGradMulAVX512", GELUGRAD_Z, 5, True)
-kernel_y("dwGELUAVX2", GELU_Y, 3, False)
+kernel_y("dwGELUAVX2", GELU_Y, 5, False)
 kernel_y("dwGELUGradMulAVX2", GELUGRAD_Y, 5, True)
 sys.stdout.write("\n".join(out).rstrip() + "\n")
