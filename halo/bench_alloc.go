@@ -1,6 +1,10 @@
 package halo
 
-import "runtime/metrics"
+import (
+	"runtime/metrics"
+
+	"github.com/cvogl/halo/simd"
+)
 
 // allocMark is a point in the process's memory history: bytes the Go heap has handed
 // out and page faults taken so far. The difference of two marks around a training step
@@ -9,6 +13,7 @@ import "runtime/metrics"
 type allocMark struct {
 	bytes  uint64
 	faults int64
+	pool   simd.BufStats // the buffer pool's counters
 }
 
 var allocSample = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
@@ -19,7 +24,14 @@ func markAlloc() allocMark {
 	if allocSample[0].Value.Kind() == metrics.KindUint64 {
 		b = allocSample[0].Value.Uint64()
 	}
-	return allocMark{bytes: b, faults: minorFaults()}
+	return allocMark{bytes: b, faults: minorFaults(), pool: simd.ReadBufStats()}
+}
+
+// poolSince returns the bytes the buffer pool served since m (what a run did not have
+// to allocate) and the bytes it holds now.
+func (m allocMark) poolSince() (reused, held float64) {
+	s := simd.ReadBufStats()
+	return float64(s.HitBytes - m.pool.HitBytes), float64(s.HeldBytes)
 }
 
 // since returns the bytes allocated and page faults taken since m (faults -1 where
