@@ -27,12 +27,14 @@ import "github.com/cvogl/halo/simd"
 // col2im, in two phases (even then odd row blocks, with blocks tall enough that only
 // neighbours overlap in dx), again race-free and deterministic.
 
-// convItemCols is the number of output positions an item aims for: a 64-row output
-// block of 2048 columns plus its input block stay in L2. convMinItemCols bounds it from
-// below so that the weight packing of each item stays small next to its product.
+// convItemCols is the most output positions an item aims for, fewer where its output
+// and input blocks together would pass convItemFloats (a megabyte: they stay in L2
+// between the products of an item); convMinItemCols bounds it from below so that the
+// weight packing of each item stays small next to its product.
 var (
 	convItemCols    = 2048
 	convMinItemCols = 512
+	convItemFloats  = 1 << 18
 )
 
 // convItemWeights is the largest weight block (og*k values) that independent items
@@ -66,7 +68,10 @@ func newConvPlan(g ConvGeom, direct bool, minRows int) convPlan {
 	pl.k = pl.cg * g.KH * g.KW
 	pl.hw, pl.ohw = g.H*g.W, g.OH*g.OW
 	threads := simd.Threads()
-	rb := max(1, convItemCols/g.OW)
+	// An item's weight-sized operands (og x cols of y or dy, k x cols of x or its
+	// columns) should stay in L2 between the products that share them.
+	cols := max(convMinItemCols, min(convItemCols, convItemFloats/(pl.og+pl.k)))
+	rb := max(1, cols/g.OW)
 	// Enough items for every thread to take several, so a core slowed by other work
 	// does not hold up the end.
 	pairs := g.N * pl.groups
