@@ -229,12 +229,23 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 	d := newDWStride1(g)
 	hw, ohw, kk := g.H*g.W, g.OH*g.OW, g.KH*g.KW
 	recompute := gelu && pre == nil
+	// direct: the recomputed gradient of pre goes, strip by strip, straight into the
+	// interior of the padded plane gp, whose border then stays zero from plane to plane,
+	// and the filter gradient reads x where it sits in xp: the worker's planes (xp, gp
+	// and a strip) then stay in L2. It needs gy's OH x OW to lie inside gp (padding
+	// within the filter's reach, as in HALO).
+	direct := recompute && d.gTop >= 0 && d.gLeft >= 0
 	strip := dwStripRows(g.OW, g.P.DilH)
 	simd.ParallelFor(g.C, 1, func(lo, hi int) {
 		gp := getConvScratch(d.hg * d.wg)
 		defer putConvScratch(gp)
 		var dpre, xp []float32
-		if gelu {
+		switch {
+		case direct:
+			clear(gp)
+			dpre = getConvScratch(strip * g.OW)
+			defer putConvScratch(dpre)
+		case gelu:
 			dpre = getConvScratch(ohw)
 			defer putConvScratch(dpre)
 		}
@@ -261,10 +272,26 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 				bias = b[c]
 			}
 			clear(acc)
+			var dbAcc float64
 			for n := 0; n < g.N; n++ {
 				nc := n*g.C + c
 				gyc := gy[nc*ohw : (nc+1)*ohw]
 				switch {
+				case direct:
+					padPlane(xp, d.hp, d.wp, x[nc*hw:(nc+1)*hw], g.H, g.W, g.P.PadH, g.P.PadW)
+					f := d.filter(wc)
+					for r0 := 0; r0 < g.OH; r0 += strip {
+						r1 := min(r0+strip, g.OH)
+						s := dpre[:(r1-r0)*g.OW]
+						simd.DWConvRows(s, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
+						for r := r0; r < r1; r++ {
+							o := (r+d.gTop)*d.wg + d.gLeft
+							dact(gp[o:o+g.OW], gyc[r*g.OW:(r+1)*g.OW], s[(r-r0)*g.OW:(r-r0+1)*g.OW])
+							if db != nil { // row sums (from L1) in float64
+								dbAcc += float64(simd.Sum(gp[o : o+g.OW]))
+							}
+						}
+					}
 				case recompute:
 					// Each strip of pre is made and consumed while it is in L1.
 					padPlane(xp, d.hp, d.wp, x[nc*hw:(nc+1)*hw], g.H, g.W, g.P.PadH, g.P.PadW)
@@ -280,16 +307,22 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 					dact(dpre, gyc, pre[nc*ohw:(nc+1)*ohw])
 					gyc = dpre
 				}
-				if gelu && db != nil {
+				if gelu && !direct && db != nil {
 					db[c] += simd.Sum(dpre)
 				}
 				if dx == nil && dw == nil {
 					continue
 				}
-				padPlane(gp, d.hg, d.wg, gyc, g.OH, g.OW, d.gTop, d.gLeft)
+				if !direct {
+					padPlane(gp, d.hg, d.wg, gyc, g.OH, g.OW, d.gTop, d.gLeft)
+				}
 				if dw != nil {
 					clear(lanes)
-					simd.DWConvGradRows(lanes, x[nc*hw:(nc+1)*hw], g.W, gp, d.wg, g.H, g.W, d.filter(nil))
+					xs, xStride := x[nc*hw:(nc+1)*hw], g.W
+					if recompute { // x as it sits in xp, in L2
+						xs, xStride = xp[g.P.PadH*d.wp+g.P.PadW:], d.wp
+					}
+					simd.DWConvGradRows(lanes, xs, xStride, gp, d.wg, g.H, g.W, d.filter(nil))
 					for t := range acc {
 						acc[kk-1-t] += float64(simd.Sum(lanes[t*simd.DWGradLanes : (t+1)*simd.DWGradLanes]))
 					}
@@ -302,6 +335,9 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 				for t, v := range acc {
 					dw[c*kk+t] += float32(v)
 				}
+			}
+			if direct && db != nil {
+				db[c] += float32(dbAcc)
 			}
 		}
 	})
