@@ -27,29 +27,46 @@ import (
 // smaller ones go straight to and from the Go heap, which serves them cheaply.
 const MinPoolLen = 16 << 10
 
-// DefaultBufLimit is the default cap on the bytes the pool holds (4 GiB): beyond it a
-// returned buffer is dropped to the garbage collector.
-const DefaultBufLimit = 4 << 30
+// DefaultBufLimit is the default cap on the bytes the pool holds: a third of the
+// machine's physical memory where it is known (Linux), else 4 GiB. A training step
+// returns about its peak working set (4.2 GB at paper size, batch 1), so the cap must
+// hold that for the next step to allocate nothing; it only bounds what shapes that are
+// no longer used can keep.
+var DefaultBufLimit = defaultBufLimit()
+
+func defaultBufLimit() int64 {
+	if m := physicalMemory(); m > 0 {
+		return max(m/3, 1<<30)
+	}
+	return 4 << 30
+}
 
 // zeroGrain is the chunk (in values, 1 MiB) in which GetZeroBuf clears in parallel.
 const zeroGrain = 256 << 10
 
 type bufPool struct {
 	mu    sync.Mutex
-	free  map[int][][]float32 // by length; each entry has len == cap == key
-	held  int64               // bytes in free
+	free  map[int]*bucket // by length
+	held  int64           // bytes in free
 	limit int64
+	clock int64 // counts takes and puts, to date each bucket's last use
 	stats BufStats
 }
 
-var bufs = bufPool{free: map[int][][]float32{}, limit: DefaultBufLimit}
+// bucket holds the free buffers of one length (len == cap == the key).
+type bucket struct {
+	bufs    [][]float32
+	lastUse int64
+}
+
+var bufs = bufPool{free: map[int]*bucket{}, limit: DefaultBufLimit}
 
 // BufStats counts what the buffer pool has done since start-up (or ResetBufStats).
 type BufStats struct {
 	Hits      int64 // requests served from the pool
 	Misses    int64 // requests (of poolable size) that allocated
 	Puts      int64 // buffers taken back
-	Drops     int64 // buffers refused because the pool was full
+	Drops     int64 // buffers dropped to the GC to keep under the cap (refused or evicted)
 	HeldBytes int64 // bytes held now
 	HitBytes  int64 // bytes served from the pool
 }
@@ -117,14 +134,16 @@ func PutBuf(b []float32) {
 func (p *bufPool) take(n int) []float32 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	list := p.free[n]
-	if len(list) == 0 {
+	k := p.free[n]
+	if k == nil || len(k.bufs) == 0 {
 		p.stats.Misses++
 		return nil
 	}
-	b := list[len(list)-1]
-	list[len(list)-1] = nil
-	p.free[n] = list[:len(list)-1]
+	p.clock++
+	k.lastUse = p.clock
+	b := k.bufs[len(k.bufs)-1]
+	k.bufs[len(k.bufs)-1] = nil
+	k.bufs = k.bufs[:len(k.bufs)-1]
 	p.held -= int64(n) * 4
 	p.stats.Hits++
 	p.stats.HitBytes += int64(n) * 4
@@ -136,22 +155,57 @@ func (p *bufPool) put(b []float32) {
 	size := int64(n) * 4
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	list := p.free[n]
+	k := p.free[n]
+	if k == nil {
+		k = &bucket{}
+		p.free[n] = k
+	}
 	// The same shapes come back every step, so a bucket holds a handful of buffers and
 	// this scan is short; it turns a double put (which would later hand one buffer to
 	// two owners) into an immediate panic.
-	for _, x := range list {
+	for _, x := range k.bufs {
 		if unsafe.SliceData(x) == unsafe.SliceData(b) {
 			panic(fmt.Sprintf("simd.PutBuf: buffer of %d values put twice", n))
 		}
 	}
-	if p.held+size > p.limit {
+	p.clock++
+	k.lastUse = p.clock
+	if size > p.limit {
 		p.stats.Drops++
 		return
 	}
-	p.free[n] = append(list, b)
+	p.evict(p.limit-size, n)
+	k.bufs = append(k.bufs, b)
 	p.held += size
 	p.stats.Puts++
+}
+
+// evict drops buffers, those of the longest unused lengths first, until the pool
+// holds at most target bytes. keep is the length being put, evicted last. Shapes that
+// a run stopped using (another input size, the end of training) go first, so the
+// working set of the current steps stays. It scans the buckets, which are few (one
+// per distinct tensor size), and runs only when the pool is full.
+func (p *bufPool) evict(target int64, keep int) {
+	for p.held > target {
+		var oldest *bucket
+		on := 0
+		for n, k := range p.free {
+			if len(k.bufs) == 0 {
+				continue
+			}
+			if oldest == nil || n != keep && (on == keep || k.lastUse < oldest.lastUse) {
+				oldest, on = k, n
+			}
+		}
+		if oldest == nil {
+			return
+		}
+		last := len(oldest.bufs) - 1
+		oldest.bufs[last] = nil
+		oldest.bufs = oldest.bufs[:last]
+		p.held -= int64(on) * 4
+		p.stats.Drops++
+	}
 }
 
 // FlushBufs drops every held buffer to the garbage collector (for example between a
@@ -164,24 +218,15 @@ func FlushBufs() {
 }
 
 // SetBufLimit sets the cap on the bytes the pool holds and returns the previous one.
-// Lowering it drops buffers until the pool fits; 0 turns pooling off.
+// Lowering it drops buffers (longest unused sizes first) until the pool fits; 0 turns
+// pooling off. When a returned buffer does not fit under the cap, buffers of the
+// longest unused sizes make room for it.
 func SetBufLimit(bytes int64) int64 {
 	bufs.mu.Lock()
 	defer bufs.mu.Unlock()
 	old := bufs.limit
 	bufs.limit = max(bytes, 0)
-	for n, list := range bufs.free {
-		for bufs.held > bufs.limit && len(list) > 0 {
-			list[len(list)-1] = nil
-			list = list[:len(list)-1]
-			bufs.held -= int64(n) * 4
-		}
-		if len(list) == 0 {
-			delete(bufs.free, n)
-		} else {
-			bufs.free[n] = list
-		}
-	}
+	bufs.evict(bufs.limit, -1)
 	return old
 }
 

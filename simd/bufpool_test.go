@@ -11,6 +11,7 @@ import (
 func withPool(t *testing.T, limit int64) {
 	t.Helper()
 	FlushBufs()
+	ResetBufStats()
 	old := SetBufLimit(limit)
 	t.Cleanup(func() { SetBufLimit(old); FlushBufs() })
 }
@@ -85,7 +86,7 @@ func TestBufPoolCap(t *testing.T) {
 		PutBuf(b)
 	}
 	s := ReadBufStats()
-	if s.HeldBytes != int64(n)*4*2 || s.Puts != 2 || s.Drops != 1 {
+	if s.HeldBytes != int64(n)*4*2 || s.Puts != 3 || s.Drops != 1 {
 		t.Fatalf("cap of two buffers: %+v", s)
 	}
 	SetBufLimit(int64(n) * 4)
@@ -100,6 +101,44 @@ func TestBufPoolCap(t *testing.T) {
 	PutBuf(GetBuf(n))
 	if s := ReadBufStats(); s.HeldBytes != 0 {
 		t.Fatal("a zero cap still pooled")
+	}
+}
+
+// A full pool makes room for a returned buffer by dropping those of the size used
+// longest ago, so a run that moves to new shapes is served again.
+func TestBufPoolEvictsLeastRecentlyUsedSize(t *testing.T) {
+	a, b := MinPoolLen, MinPoolLen+1
+	withPool(t, int64(a+b)*4) // room for one of each, not for three
+	a1, a2 := GetBuf(a), GetBuf(a)
+	PutBuf(a1) // size a, used long ago
+	bs := GetBuf(b)
+	PutBuf(bs) // size b, used since
+	PutBuf(a2) // over the cap: size b, last used before this put of a, makes room
+	s := ReadBufStats()
+	if s.HeldBytes > int64(a+b)*4 || s.Drops != 1 {
+		t.Fatalf("over the cap or no eviction: %+v", s)
+	}
+	if got := GetBuf(a); !same(got, a2) && !same(got, a1) {
+		t.Fatal("the size just returned was evicted")
+	}
+	if got := GetBuf(b); same(got, bs) {
+		t.Fatal("the least recently used size was kept instead")
+	}
+	// An oversized buffer is refused without emptying the pool.
+	FlushBufs()
+	PutBuf(GetBuf(a))
+	PutBuf(make([]float32, 3*MinPoolLen))
+	if s := ReadBufStats(); s.HeldBytes != int64(a)*4 {
+		t.Fatalf("a buffer larger than the cap changed the pool: held %d", s.HeldBytes)
+	}
+}
+
+func TestDefaultBufLimit(t *testing.T) {
+	if DefaultBufLimit < 1<<30 {
+		t.Fatalf("default cap %d below 1 GiB", DefaultBufLimit)
+	}
+	if m := physicalMemory(); m > 0 && DefaultBufLimit > m/2 {
+		t.Fatalf("default cap %d is over half of the %d bytes of RAM", DefaultBufLimit, m)
 	}
 }
 
