@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -32,9 +33,14 @@ const MinPoolLen = 16 << 10
 // returns about its peak working set (4.2 GB at paper size, batch 1), so the cap must
 // hold that for the next step to allocate nothing; it only bounds what shapes that are
 // no longer used can keep.
+// HALO_BUFPOOL_MB, when set, overrides it (0 turns pooling off: every buffer comes
+// fresh from the Go heap, as before the pool, for A/B measurements).
 var DefaultBufLimit = defaultBufLimit()
 
 func defaultBufLimit() int64 {
+	if v, err := strconv.ParseInt(os.Getenv("HALO_BUFPOOL_MB"), 10, 64); err == nil && v >= 0 {
+		return v << 20
+	}
 	if m := physicalMemory(); m > 0 {
 		return max(m/3, 1<<30)
 	}
