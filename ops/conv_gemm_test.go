@@ -197,6 +197,8 @@ func TestConvPlan(t *testing.T) {
 	}
 }
 
+// TestGatherStrided checks the unrolled strided gather and scatter-add on every length
+// around the unrolling.
 func TestGatherStrided(t *testing.T) {
 	for st := 1; st <= 5; st++ {
 		for n := 0; n <= 11; n++ {
@@ -214,6 +216,21 @@ func TestGatherStrided(t *testing.T) {
 			}
 			if d[n] != -1 {
 				t.Fatalf("stride %d n %d: wrote past the end", st, n)
+			}
+			// the adjoint adds back onto the positions read, and nowhere else
+			acc := make([]float32, len(s))
+			for i := range acc {
+				acc[i] = 0.5
+			}
+			scatterAddStrided(acc, d[:n], st)
+			for i := range acc {
+				want := float32(0.5)
+				if i%st == 0 && i/st < n {
+					want += float32(i)
+				}
+				if acc[i] != want {
+					t.Fatalf("stride %d n %d: scatter acc[%d] = %v, want %v", st, n, i, acc[i], want)
+				}
 			}
 		}
 	}

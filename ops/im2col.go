@@ -76,6 +76,27 @@ func gatherStrided(d, s []float32, st int) {
 	}
 }
 
+// scatterAddStrided adds s[i] onto d[i*st], four at a time (gatherStrided's adjoint).
+func scatterAddStrided(d, s []float32, st int) {
+	n := len(s)
+	if n == 0 {
+		return
+	}
+	d = d[:(n-1)*st+1]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		q := d[i*st : i*st+3*st+1]
+		s4 := s[i : i+4 : i+4]
+		q[0] += s4[0]
+		q[st] += s4[1]
+		q[2*st] += s4[2]
+		q[3*st] += s4[3]
+	}
+	for ; i < n; i++ {
+		d[i*st] += s[i]
+	}
+}
+
 // col2im is the adjoint of im2col for the same output rows and channels [c0, c1): it
 // adds every column entry back onto the input position it was read from
 // (dx += col2im(cols)); padding taps are dropped. Disjoint channel ranges write disjoint
@@ -103,9 +124,7 @@ func col2im(dx, cols []float32, c0, c1 int, g ConvGeom, oh0, oh1 int) {
 					if p.StrideW == 1 {
 						simd.Axpy(1, src[wLo:wHi], dst[wLo+offW:wHi+offW]) // 1*v is exact: a plain +=
 					} else {
-						for ow := wLo; ow < wHi; ow++ {
-							dst[ow*p.StrideW+offW] += src[ow]
-						}
+						scatterAddStrided(dst[wLo*p.StrideW+offW:], src[wLo:wHi], p.StrideW)
 					}
 				}
 			}
