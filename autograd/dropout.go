@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/cvogl/halo/simd"
 )
@@ -152,11 +153,28 @@ func recordDropMask(name string, x, out *Tensor, mask []byte, scale float32) *Te
 		if !x.requiresGrad {
 			return
 		}
-		dx := x.GradBuf()
+		dx, first := firstGradBuf(x)
+		apply := simd.DropMaskAcc
+		if first {
+			apply = simd.DropMaskSet
+		}
 		n := len(g)
 		simd.ParallelFor(len(mask), dropGrain/8, func(lo, hi int) {
 			e0, e1 := lo*8, min(hi*8, n)
-			simd.DropMaskAcc(dx[e0:e1], g[e0:e1], mask[lo:hi], scale)
+			apply(dx[e0:e1], g[e0:e1], mask[lo:hi], scale)
 		})
 	}, x)
+}
+
+// firstGradBuf is GradBuf for a backward that writes every element: when t has no
+// gradient yet it takes an uncleared pool buffer (as GradBuf would, returned to the pool
+// the same way) and reports first, and the caller stores 0 + contribution instead of
+// accumulating, which saves clearing the buffer and reading the zeros back.
+func firstGradBuf(t *Tensor) (dx []float32, first bool) {
+	if t.Grad != nil {
+		return t.Grad, false
+	}
+	t.Grad = simd.GetBuf(len(t.Data))
+	t.poolGrad = unsafe.SliceData(t.Grad)
+	return t.Grad, true
 }

@@ -92,7 +92,7 @@ func TestDropoutOldPathAgrees(t *testing.T) {
 
 // BenchmarkDropoutAB times the old and the current dropout on the paper's largest
 // dropout input, [1, 512, 256, 256] at p = 0.1, forward (outputs returned to the pool
-// each time) and backward (the mask multiply into a gradient buffer).
+// each time) and backward (the mask multiply into a pooled gradient buffer).
 func BenchmarkDropoutAB(b *testing.B) {
 	x := RandTensor(72, -1, 1, 1, 512, 256, 256)
 	n := len(x.Data)
@@ -117,12 +117,15 @@ func BenchmarkDropoutAB(b *testing.B) {
 			}
 			perElem(b)
 		})
+		// Backward as the model runs it: the input's gradient buffer comes from the pool
+		// (cleared for the old accumulate loop; written first by the new one).
 		g := RandTensor(75, -1, 1, n).Data
-		dx := make([]float32, n)
 		_, oldMask := dropoutOldForward(x, 0.1, base)
 		b.Run(fmt.Sprintf("backward/old/threads=%d", th), func(b *testing.B) {
 			for b.Loop() {
+				dx := simd.GetZeroBuf(n)
 				dropoutOldBackward(dx, g, oldMask, 0.1)
+				simd.PutBuf(dx)
 			}
 			perElem(b)
 		})
@@ -130,10 +133,12 @@ func BenchmarkDropoutAB(b *testing.B) {
 		simd.DropPCG(make([]float32, n), x.Data, mask, base, dropThreshold(0.1), keepScale(0.1))
 		b.Run(fmt.Sprintf("backward/new/threads=%d", th), func(b *testing.B) {
 			for b.Loop() {
+				dx := simd.GetBuf(n)
 				simd.ParallelFor(len(mask), dropGrain/8, func(lo, hi int) {
 					e0, e1 := lo*8, min(hi*8, n)
-					simd.DropMaskAcc(dx[e0:e1], g[e0:e1], mask[lo:hi], keepScale(0.1))
+					simd.DropMaskSet(dx[e0:e1], g[e0:e1], mask[lo:hi], keepScale(0.1))
 				})
+				simd.PutBuf(dx)
 			}
 			perElem(b)
 		})

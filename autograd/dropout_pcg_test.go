@@ -227,3 +227,39 @@ func TestDropPathMatchesSequential(t *testing.T) {
 		}
 	}
 }
+
+// The backward accumulates into a gradient that is already there (dx += g*mask) and,
+// when it is the first to write one, stores exactly what accumulating into zeros gives
+// (TestDropoutMatchesSequential); a reused pool buffer's old contents never leak in.
+func TestDropoutBackwardAccumulates(t *testing.T) {
+	const p = 0.3
+	n := 2*dropGrain + 21
+	x := RandTensor(76, -1, 1, n)
+	g := make([]float32, n)
+	for i := range g {
+		g[i] = float32(i%7) - 3
+	}
+	_, wantDX := seqDropout(x.Data, g, p, rand.New(rand.NewPCG(4, 4)))
+	prev := make([]float32, n)
+	for i := range prev {
+		prev[i] = float32(i%5) * 0.25
+	}
+	x.Grad = append([]float32(nil), prev...)
+	Dropout(x, p, rand.New(rand.NewPCG(4, 4)), true).BackwardWith(g)
+	for i := range wantDX {
+		if want := prev[i] + wantDX[i]; math.Float32bits(x.Grad[i]) != math.Float32bits(want) {
+			t.Fatalf("dx[%d] = %v, want %v + %v", i, x.Grad[i], prev[i], wantDX[i])
+		}
+	}
+	// A pool buffer full of garbage handed to the next first writer.
+	junk := simd.GetBuf(n)
+	for i := range junk {
+		junk[i] = float32(math.NaN())
+	}
+	simd.PutBuf(junk)
+	x.Grad = nil
+	Dropout(x, p, rand.New(rand.NewPCG(4, 4)), true).BackwardWith(g)
+	if i := sameBits(x.Grad, wantDX); i >= 0 {
+		t.Fatalf("first write: dx[%d] = %v, want %v", i, x.Grad[i], wantDX[i])
+	}
+}

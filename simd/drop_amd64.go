@@ -22,6 +22,9 @@ func dropMaskKernelAVX512(y, x []float32, mask []byte, scale float32)
 //go:noescape
 func dropMaskAccKernelAVX512(dx, g []float32, mask []byte, scale float32)
 
+//go:noescape
+func dropMaskSetKernelAVX512(dx, g []float32, mask []byte, scale float32)
+
 // dropLaneMul/Inc[j] move a state j+1 steps (lane j's first draw); dropStep16 moves 16.
 var (
 	dropLaneMul, dropLaneInc [16][2]uint64
@@ -38,7 +41,7 @@ func init() {
 	}
 	m, c := pcgJumpCoef(16)
 	dropStep16 = [4]uint64{m[0], m[1], c[0], c[1]}
-	dropImpls["avx512"] = dropKernels{dropPCGAVX512, dropMaskAVX512, dropMaskAccAVX512}
+	dropImpls["avx512"] = dropKernels{dropPCGAVX512, dropMaskAVX512, dropMaskAccAVX512, dropMaskSetAVX512}
 }
 
 func dropPCGAVX512(y, x []float32, mask []byte, st [2]uint64, thr uint32, scale float32) [2]uint64 {
@@ -76,4 +79,12 @@ func dropMaskAccAVX512(dx, g []float32, mask []byte, scale float32) {
 		dropMaskAccKernelAVX512(dx[:n], g[:n], mask[:n/8], scale)
 	}
 	dropMaskAccGeneric(dx[n:], g[n:], mask[n/8:], scale)
+}
+
+func dropMaskSetAVX512(dx, g []float32, mask []byte, scale float32) {
+	n := len(g) &^ 15
+	if n > 0 {
+		dropMaskSetKernelAVX512(dx[:n], g[:n], mask[:n/8], scale)
+	}
+	dropMaskSetGeneric(dx[n:], g[n:], mask[n/8:], scale)
 }

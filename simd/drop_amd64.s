@@ -151,3 +151,30 @@ accloop:
 
 accdone:
 	RET
+
+// func dropMaskSetKernelAVX512(dx, g []float32, mask []byte, scale float32)
+TEXT ·dropMaskSetKernelAVX512(SB), NOSPLIT, $0-76
+	MOVQ dx_base+0(FP), DI
+	MOVQ g_base+24(FP), SI
+	MOVQ g_len+32(FP), CX
+	MOVQ mask_base+48(FP), R8
+	SHRQ $4, CX
+	JZ   setdone
+	VBROADCASTSS scale+72(FP), Z22
+	VPXORD       Z5, Z5, Z5
+
+setloop:
+	KMOVW     (R8), K1
+	VMOVAPS.Z Z22, K1, Z4
+	VMULPS    (SI), Z4, Z4
+	VADDPS    Z4, Z5, Z4 // +0 first, as 0 + p: -0 becomes +0, a NaN p stays itself
+	VMOVUPS   Z4, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	ADDQ      $2, R8
+	DECQ      CX
+	JNZ       setloop
+	VZEROUPPER
+
+setdone:
+	RET

@@ -64,16 +64,30 @@ func dropMaskAccGeneric(dx, g []float32, mask []byte, scale float32) {
 	}
 }
 
+// dropMaskSetGeneric sets dx = 0 + g * (bit ? scale : 0): what dropMaskAccGeneric
+// leaves in a zeroed dx (the +0 turns a -0 product into +0), without reading dx.
+func dropMaskSetGeneric(dx, g []float32, mask []byte, scale float32) {
+	n := len(g)
+	dx = dx[:n]
+	mask = mask[:(n+7)/8]
+	sel := [2]float32{0, scale}
+	for i := range g {
+		var z float32
+		dx[i] = z + g[i]*sel[mask[i>>3]>>(i&7)&1]
+	}
+}
+
 // dropKernels is one path's set of dropout kernels.
 type dropKernels struct {
 	pcg     func(y, x []float32, mask []byte, st [2]uint64, thr uint32, scale float32) [2]uint64
 	mask    func(y, x []float32, mask []byte, scale float32)
 	maskAcc func(dx, g []float32, mask []byte, scale float32)
+	maskSet func(dx, g []float32, mask []byte, scale float32)
 }
 
 // dropImpls holds the kernels by path name; drop_amd64.go adds the assembly ones when
 // the CPU has the extensions they need.
-var dropImpls = map[string]dropKernels{"generic": {dropPCGGeneric, dropMaskGeneric, dropMaskAccGeneric}}
+var dropImpls = map[string]dropKernels{"generic": {dropPCGGeneric, dropMaskGeneric, dropMaskAccGeneric, dropMaskSetGeneric}}
 
 // dropFor follows the active path (tests swap it), falling back to the pure-Go kernels.
 func dropFor(im *impl) dropKernels {
@@ -113,4 +127,13 @@ func DropMaskAcc(dx, g []float32, mask []byte, scale float32) {
 	need("DropMaskAcc", "dx", len(dx), len(g))
 	needMask("DropMaskAcc", mask, len(g))
 	dropFor(active).maskAcc(dx[:len(g)], g, mask, scale)
+}
+
+// DropMaskSet sets dx[i] = 0 + g[i] * (bit i of mask ? scale : 0) for i < len(g): the
+// DropMaskAcc result for a zeroed dx (a -0 product comes out +0), for a gradient buffer
+// that this backward writes first, so it need not be cleared and read back.
+func DropMaskSet(dx, g []float32, mask []byte, scale float32) {
+	need("DropMaskSet", "dx", len(dx), len(g))
+	needMask("DropMaskSet", mask, len(g))
+	dropFor(active).maskSet(dx[:len(g)], g, mask, scale)
 }

@@ -121,8 +121,9 @@ func TestDropPCGMatchesRand(t *testing.T) {
 	}
 }
 
-// Every path's DropMask and DropMaskAcc give the element-wise definitions bit for bit
-// (the backward product rounded before the sum), at odd lengths and unaligned offsets.
+// Every path's DropMask, DropMaskAcc and DropMaskSet give the element-wise definitions
+// bit for bit (the backward product rounded before the sum; Set as Acc into zeros), at
+// odd lengths and unaligned offsets.
 func TestDropMaskPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, im := range impls {
@@ -159,10 +160,29 @@ func TestDropMaskPaths(t *testing.T) {
 					p := g[i] * s
 					wantDX[i] = wantDX[i] + p
 				}
+				wantSet := make([]float32, n)
+				for i := range g {
+					s := float32(0)
+					if mask[i/8]>>(i%8)&1 == 1 {
+						s = scale
+					}
+					wantSet[i] += g[i] * s
+				}
 				y := make([]float32, n+off)[off:]
 				k.mask(y, x, mask, scale)
+				set := make([]float32, n+off+1)[off:]
+				for i := range set {
+					set[i] = float32(math.NaN())
+				}
+				k.maskSet(set[:n], g, mask, scale)
 				k.maskAcc(dx[:n], g, mask, scale)
+				if math.Float32bits(set[n]) != math.Float32bits(float32(math.NaN())) {
+					t.Fatalf("%s: DropMaskSet wrote past len(g)", name)
+				}
 				for i := range n {
+					if math.Float32bits(set[i]) != math.Float32bits(wantSet[i]) {
+						t.Fatalf("%s: DropMaskSet dx[%d] = %v, want %v", name, i, set[i], wantSet[i])
+					}
 					if math.Float32bits(y[i]) != math.Float32bits(wantY[i]) {
 						t.Fatalf("%s: DropMask y[%d] = %v, want %v", name, i, y[i], wantY[i])
 					}
