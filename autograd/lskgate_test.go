@@ -162,3 +162,32 @@ func TestLSKGateRejectsBadShapes(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkLSKGate times the gate fused and composed at the paper's stage sizes (stage
+// 1: a1, a2 [1,32,256,256]; stage 3: [1,160,64,64]), forward alone and forward+backward.
+func BenchmarkLSKGate(b *testing.B) {
+	for _, s := range [][4]int{{1, 32, 256, 256}, {1, 160, 64, 64}} {
+		a1, a2 := RandTensor(1, -2, 2, s[:]...), RandTensor(2, -2, 2, s[:]...)
+		w, bias := RandTensor(3, -0.3, 0.3, 2, 2, 7, 7), RandTensor(4, -0.5, 0.5, 2)
+		cot := RandTensor(5, -1, 1, s[:]...).Data
+		for _, v := range []struct {
+			name string
+			f    func() *Tensor
+		}{
+			{"fused", func() *Tensor { return LSKGate(a1, a2, w, bias) }},
+			{"composed", func() *Tensor { return lskGateComposed(a1, a2, w, bias) }},
+		} {
+			b.Run(fmt.Sprintf("%v/%s/fwd", s[1:], v.name), func(b *testing.B) {
+				for b.Loop() {
+					NoGrad(func() { v.f() })
+				}
+			})
+			b.Run(fmt.Sprintf("%v/%s/fwdbwd", s[1:], v.name), func(b *testing.B) {
+				for b.Loop() {
+					a1.Grad, a2.Grad, w.Grad, bias.Grad = nil, nil, nil, nil
+					Backward([]*Tensor{v.f()}, [][]float32{cot})
+				}
+			})
+		}
+	}
+}

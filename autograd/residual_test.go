@@ -105,3 +105,33 @@ func TestScaleResidualRejectsBadShapes(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkScaleResidual times x + DropPath(ls * a) fused and composed on the paper's
+// stage-1 activation [1,64,256,256], training (a kept sample), forward and
+// forward+backward.
+func BenchmarkScaleResidual(b *testing.B) {
+	s := []int{1, 64, 256, 256}
+	x, a, ls := RandTensor(1, -1, 1, s...), RandTensor(2, -1, 1, s...), RandTensor(3, -0.1, 0.1, s[1])
+	cot := RandTensor(4, -1, 1, s...).Data
+	for _, v := range []struct {
+		name string
+		f    func() *Tensor
+	}{
+		{"fused", func() *Tensor { return ScaleResidual(x, a, ls, []float32{1 / 0.9}) }},
+		{"composed", func() *Tensor {
+			return Add(x, DropPath(Mul(Reshape(ls, s[1], 1, 1), a), 0.1, rand.New(rand.NewPCG(1, 1)), true))
+		}},
+	} {
+		b.Run(v.name+"/fwd", func(b *testing.B) {
+			for b.Loop() {
+				NoGrad(func() { v.f() })
+			}
+		})
+		b.Run(v.name+"/fwdbwd", func(b *testing.B) {
+			for b.Loop() {
+				x.Grad, a.Grad, ls.Grad = nil, nil, nil
+				Backward([]*Tensor{v.f()}, [][]float32{cot})
+			}
+		})
+	}
+}

@@ -34,17 +34,55 @@ func NewLSKblock(rng *rand.Rand, dim int) *LSKblock {
 }
 
 // Forward applies the block to x [B, dim, H, W].
-func (b *LSKblock) Forward(x *autograd.Tensor) *autograd.Tensor {
-	a1 := b.Conv0.Forward(x)
-	a2 := b.ConvSpatial.Forward(a1)
+func (b *LSKblock) Forward(x *autograd.Tensor) *autograd.Tensor { return b.forward(x, nil) }
+
+func (b *LSKblock) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
+	a1 := hook.at("dw5x5", b.Conv0.Forward(x))
+	a2 := hook.at("dw7x7d3", b.ConvSpatial.Forward(a1))
 	a1 = b.Conv1.Forward(a1)
-	a2 = b.Conv2.Forward(a2)
+	a2 = hook.at("conv1+conv2", b.Conv2.Forward(a2), a1)
+	mix := hook.at("gate", b.gate(a1, a2))
+	return hook.at("conv", autograd.Mul(x, b.Conv.Forward(mix)))
+}
+
+// gate is the spatial selection: per pixel, the channel mean and max of both picks
+// through conv_squeeze and a sigmoid weigh a1 against a2. It runs as the fused
+// autograd.LSKGate (same values and gradients to float32 rounding, a fraction of the
+// memory traffic) when conv_squeeze is the official 2 -> 2 "same" convolution.
+func (b *LSKblock) gate(a1, a2 *autograd.Tensor) *autograd.Tensor {
+	sq := b.ConvSqueeze
+	if lskGateFusable(sq) && autograd.SameShape(a1.Shape, a2.Shape) && len(a1.Shape) == 4 {
+		return autograd.LSKGate(a1, a2, sq.Weight, sq.Bias)
+	}
 	both := autograd.Concat(1, a1, a2)
 	agg := autograd.Concat(1, autograd.Mean(both, 1, true), autograd.Max(both, 1, true))
-	sig := autograd.Sigmoid(b.ConvSqueeze.Forward(agg))
+	sig := autograd.Sigmoid(sq.Forward(agg))
 	s := autograd.Split(sig, 1, 1, 1)
-	mix := autograd.Add(autograd.Mul(a1, s[0]), autograd.Mul(a2, s[1]))
-	return autograd.Mul(x, b.Conv.Forward(mix))
+	return autograd.Add(autograd.Mul(a1, s[0]), autograd.Mul(a2, s[1]))
+}
+
+// lskGateFusable reports whether c is a convolution autograd.LSKGate computes: 2 -> 2
+// channels, odd kernel sides, stride and dilation 1, padding that keeps the size.
+func lskGateFusable(c *nn.Conv2d) bool {
+	p, w := c.P, c.Weight.Shape
+	return len(w) == 4 && w[0] == 2 && w[1] == 2 && w[2]%2 == 1 && w[3]%2 == 1 &&
+		p.StrideH <= 1 && p.StrideW <= 1 && p.DilH <= 1 && p.DilW <= 1 && p.Groups <= 1 &&
+		p.PadH == (w[2]-1)/2 && p.PadW == (w[3]-1)/2
+}
+
+// partHook, when set, receives the outputs of each part of an LSKNet block as the
+// block's forward finishes it (the parts of lskBlockParts, by name, in order): the
+// staged forward of halo bench times the parts through it, so it runs exactly the
+// block's own code. A nil hook does nothing.
+type partHook func(part string, outs ...*autograd.Tensor)
+
+// at reports t (and also, further outputs of the part that t's graph does not reach)
+// as part's outputs and returns t.
+func (h partHook) at(part string, t *autograd.Tensor, also ...*autograd.Tensor) *autograd.Tensor {
+	if h != nil {
+		h(part, append([]*autograd.Tensor{t}, also...)...)
+	}
+	return t
 }
 
 // LSKAttention is LSKNet's Attention: 1x1 -> GELU -> LSKblock -> 1x1, plus the input.
@@ -64,9 +102,12 @@ func NewLSKAttention(rng *rand.Rand, dim int) *LSKAttention {
 }
 
 // Forward applies the attention with its shortcut.
-func (a *LSKAttention) Forward(x *autograd.Tensor) *autograd.Tensor {
-	y := autograd.GELU(a.Proj1.Forward(x))
-	return autograd.Add(a.Proj2.Forward(a.SGU.Forward(y)), x)
+func (a *LSKAttention) Forward(x *autograd.Tensor) *autograd.Tensor { return a.forward(x, nil) }
+
+func (a *LSKAttention) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
+	y := hook.at("proj_1", a.Proj1.Forward(x))
+	y = hook.at("gelu_1", autograd.GELU(y))
+	return hook.at("proj_2", autograd.Add(a.Proj2.Forward(a.SGU.forward(y, hook)), x))
 }
 
 // LSKMlp is 1x1 -> depthwise 3x3 -> GELU -> dropout -> 1x1 -> dropout.
@@ -89,16 +130,20 @@ func NewLSKMlp(rng *rand.Rand, dim, hidden int, drop float32, dropRng *rand.Rand
 
 // Forward applies the MLP. The depthwise conv and the GELU run as one fused op
 // (identical values and gradients, one pass less over the hidden activation each way).
-func (m *LSKMlp) Forward(x *autograd.Tensor) *autograd.Tensor {
-	h := m.FC1.Forward(x)
+func (m *LSKMlp) Forward(x *autograd.Tensor) *autograd.Tensor { return m.forward(x, nil) }
+
+func (m *LSKMlp) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
+	h := hook.at("fc1", m.FC1.Forward(x))
 	dw := m.DWConv
 	if dw.P.Groups == h.Shape[1] && dw.Weight.Shape[0] == h.Shape[1] {
 		h = autograd.DepthwiseConv2dGELU(h, dw.Weight, dw.Bias, dw.P)
 	} else {
 		h = autograd.GELU(dw.Forward(h))
 	}
-	y := m.Drop.Forward(h)
-	return m.Drop.Forward(m.FC2.Forward(y))
+	h = hook.at("dwconv3x3+gelu", h)
+	y := hook.at("dropout_1", m.Drop.Forward(h))
+	y = hook.at("fc2", m.FC2.Forward(y))
+	return hook.at("dropout_2", m.Drop.Forward(y))
 }
 
 // LSKBlock is one LSKNet block: x + ls1*Attn(BN(x)), then x + ls2*Mlp(BN(x)), each
@@ -137,10 +182,10 @@ func (b *LSKBlock) Forward(x *autograd.Tensor) *autograd.Tensor {
 }
 
 // ForwardAttn is the block's first residual half, x + ls1*Attn(BN(x)).
-func (b *LSKBlock) ForwardAttn(x *autograd.Tensor) *autograd.Tensor { return b.attnHalf(x, nil) }
+func (b *LSKBlock) ForwardAttn(x *autograd.Tensor) *autograd.Tensor { return b.attnHalf(x, nil, nil) }
 
 // ForwardMlp is the block's second residual half, x + ls2*Mlp(BN(x)).
-func (b *LSKBlock) ForwardMlp(x *autograd.Tensor) *autograd.Tensor { return b.mlpHalf(x, nil) }
+func (b *LSKBlock) ForwardMlp(x *autograd.Tensor) *autograd.Tensor { return b.mlpHalf(x, nil, nil) }
 
 // samplewiseRunner runs f, the forward of module m (a branch without batch
 // statistics), on x; nil means f(x).
@@ -153,18 +198,28 @@ func (r samplewiseRunner) run(m nn.Module, f func(*autograd.Tensor) *autograd.Te
 	return r(m, f, x)
 }
 
-func (b *LSKBlock) attnHalf(x *autograd.Tensor, sw samplewiseRunner) *autograd.Tensor {
-	c := b.LayerScale1.Shape[0]
-	ls1 := autograd.Reshape(b.LayerScale1, c, 1, 1)
-	a := sw.run(b.Attn, b.Attn.Forward, b.Norm1.Forward(x))
-	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, a)))
+// attnHalf is x + DropPath(ls1 * Attn(BN(x))), the branch run through sw and its parts
+// reported to hook.
+func (b *LSKBlock) attnHalf(x *autograd.Tensor, sw samplewiseRunner, hook partHook) *autograd.Tensor {
+	in := hook.at("norm1", b.Norm1.Forward(x))
+	a := sw.run(b.Attn, func(y *autograd.Tensor) *autograd.Tensor { return b.Attn.forward(y, hook) }, in)
+	return hook.at("scale_1", b.scaleResidual(x, a, b.LayerScale1))
 }
 
-func (b *LSKBlock) mlpHalf(x *autograd.Tensor, sw samplewiseRunner) *autograd.Tensor {
-	c := b.LayerScale2.Shape[0]
-	ls2 := autograd.Reshape(b.LayerScale2, c, 1, 1)
-	a := sw.run(b.Mlp, b.Mlp.Forward, b.Norm2.Forward(x))
-	return autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, a)))
+// mlpHalf is x + DropPath(ls2 * Mlp(BN(x))), as attnHalf.
+func (b *LSKBlock) mlpHalf(x *autograd.Tensor, sw samplewiseRunner, hook partHook) *autograd.Tensor {
+	in := hook.at("norm2", b.Norm2.Forward(x))
+	a := sw.run(b.Mlp, func(y *autograd.Tensor) *autograd.Tensor { return b.Mlp.forward(y, hook) }, in)
+	return hook.at("scale_2", b.scaleResidual(x, a, b.LayerScale2))
+}
+
+// scaleResidual is x + DropPath(ls * a) (ls per channel) as one fused op. The drop-path
+// factors are drawn here, after the branch's own dropout draws, where DropPath drew
+// them.
+func (b *LSKBlock) scaleResidual(x, a, ls *autograd.Tensor) *autograd.Tensor {
+	d := b.DropPath
+	keep := autograd.DropPathKeep(x.Shape[0], d.P, d.Rng, d.Training)
+	return autograd.ScaleResidual(x, a, ls, keep)
 }
 
 // PatchEmbed is OverlapPatchEmbed: a strided convolution (bias, padding k/2) and BN.
@@ -242,8 +297,8 @@ func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
 		x = n.Embeds[i].Forward(x)
 		for _, b := range n.Blocks[i] {
 			sw := samplewiseRunner(n.Samplewise)
-			attn := func(x *autograd.Tensor) *autograd.Tensor { return b.attnHalf(x, sw) }
-			mlp := func(x *autograd.Tensor) *autograd.Tensor { return b.mlpHalf(x, sw) }
+			attn := func(x *autograd.Tensor) *autograd.Tensor { return b.attnHalf(x, sw, nil) }
+			mlp := func(x *autograd.Tensor) *autograd.Tensor { return b.mlpHalf(x, sw, nil) }
 			if n.Checkpoint != nil {
 				// Each residual half apart: the recomputation then holds one
 				// branch's activations at a time (the MLP's, 8x wide, dominate).

@@ -160,10 +160,10 @@ func lskBlockParts(p, dim, hidden int) []StageCost {
 		{"dw5x5", P * d * 25},
 		{"dw7x7d3", P * d * 49},
 		{"conv1+conv2", P * 2 * d * (d / 2)},
-		{"gate", P * 2 * 2 * 49},  // channel mean/max, conv_squeeze 7x7, sigmoid, mix
+		{"gate", P * 2 * 2 * 49},  // channel mean/max, conv_squeeze 7x7, sigmoid, mix (fused)
 		{"conv", P * (d / 2) * d}, // and the product with the block input
 		{"proj_2", P * d * d},     // and the attention's shortcut
-		{"scale_1", 0},            // layer scale, drop-path, residual
+		{"scale_1", 0},            // layer scale, drop-path, residual (fused)
 		{"norm2", 0},
 		{"fc1", P * d * h},
 		{"dwconv3x3+gelu", P * h * 9}, // fused, as LSKMlp.Forward runs them
@@ -174,42 +174,12 @@ func lskBlockParts(p, dim, hidden int) []StageCost {
 	}
 }
 
-// lskBlockStaged is LSKBlock.Forward with hook(part, out) after each of the parts of
-// lskBlockParts (the ops and random draws of Forward, in its order).
-func lskBlockStaged(b *LSKBlock, x *autograd.Tensor, hook func(part string, out *autograd.Tensor)) *autograd.Tensor {
-	c := b.LayerScale1.Shape[0]
-	ls1 := autograd.Reshape(b.LayerScale1, c, 1, 1)
-	ls2 := autograd.Reshape(b.LayerScale2, c, 1, 1)
-	step := func(part string, t *autograd.Tensor) *autograd.Tensor { hook(part, t); return t }
-
-	in := step("norm1", b.Norm1.Forward(x))
-	a, g := b.Attn, b.Attn.SGU
-	y := step("proj_1", a.Proj1.Forward(in))
-	y = step("gelu_1", autograd.GELU(y))
-	a1 := step("dw5x5", g.Conv0.Forward(y))
-	a2 := step("dw7x7d3", g.ConvSpatial.Forward(a1))
-	a1 = g.Conv1.Forward(a1)
-	a2 = step("conv1+conv2", g.Conv2.Forward(a2))
-	both := autograd.Concat(1, a1, a2)
-	agg := autograd.Concat(1, autograd.Mean(both, 1, true), autograd.Max(both, 1, true))
-	sig := autograd.Split(autograd.Sigmoid(g.ConvSqueeze.Forward(agg)), 1, 1, 1)
-	mix := step("gate", autograd.Add(autograd.Mul(a1, sig[0]), autograd.Mul(a2, sig[1])))
-	y = step("conv", autograd.Mul(y, g.Conv.Forward(mix)))
-	y = step("proj_2", autograd.Add(a.Proj2.Forward(y), in))
-	x = step("scale_1", autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls1, y))))
-
-	m := b.Mlp
-	y = step("norm2", b.Norm2.Forward(x))
-	y = step("fc1", m.FC1.Forward(y))
-	if dw := m.DWConv; dw.P.Groups == y.Shape[1] && dw.Weight.Shape[0] == y.Shape[1] {
-		y = step("dwconv3x3+gelu", autograd.DepthwiseConv2dGELU(y, dw.Weight, dw.Bias, dw.P))
-	} else {
-		y = step("dwconv3x3+gelu", autograd.GELU(dw.Forward(y)))
-	}
-	y = step("dropout_1", m.Drop.Forward(y))
-	y = step("fc2", m.FC2.Forward(y))
-	y = step("dropout_2", m.Drop.Forward(y))
-	return step("scale_2", autograd.Add(x, b.DropPath.Forward(autograd.Mul(ls2, y))))
+// lskBlockStaged is LSKBlock.Forward with hook(part, outs...) after each of the parts
+// of lskBlockParts: the block's own forward, reporting its parts (see partHook; both
+// 1x1 convolutions of "conv1+conv2" are its outputs, so a backward profile tagging
+// from them charges conv1's gradient to that part, not to "gate").
+func lskBlockStaged(b *LSKBlock, x *autograd.Tensor, hook func(part string, outs ...*autograd.Tensor)) *autograd.Tensor {
+	return b.mlpHalf(b.attnHalf(x, nil, hook), nil, hook)
 }
 
 // loftrMACs: one LoFTR layer, l tokens attending to s, width c, heads h.
@@ -261,7 +231,7 @@ func (m *Model) forwardStaged(query, click, sat *autograd.Tensor, hook stageHook
 		hook("lsknet.embed"+si, x)
 		for j, blk := range n.Blocks[i] {
 			name := "lsknet.block" + si + "." + strconv.Itoa(j) + "/"
-			x = lskBlockStaged(blk, x, func(part string, t *autograd.Tensor) { hook(name+part, t) })
+			x = lskBlockStaged(blk, x, func(part string, ts ...*autograd.Tensor) { hook(name+part, ts...) })
 		}
 		x = channelLayerNorm(n.Norms[i], x)
 		s[i] = x
