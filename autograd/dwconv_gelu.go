@@ -25,7 +25,14 @@ func DepthwiseConv2dGELU(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	out := Zeros(g.OutShape()...)
 	ops.DepthwiseConv2dGELU(out.Data, nil, x.Data, w.Data, bData, g)
 	return Record("depthwise_conv2d_gelu", out, func(gy []float32) {
+		// x's gradient is usually ours alone (the Mlp's fc1 output): if it has no
+		// buffer yet, GradBuf's is all zeros and the kernel stores instead of adding.
+		dxZero := x.Grad == nil
 		dx, dw, db := convGrads(x, w, b)
-		ops.DepthwiseConv2dGELUBackward(dx, dw, db, gy, x.Data, w.Data, bData, g)
+		if dxZero {
+			ops.DepthwiseConv2dGELUBackwardZeroDx(dx, dw, db, gy, x.Data, w.Data, bData, g)
+		} else {
+			ops.DepthwiseConv2dGELUBackward(dx, dw, db, gy, x.Data, w.Data, bData, g)
+		}
 	}, x, w, b)
 }

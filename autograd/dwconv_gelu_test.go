@@ -101,6 +101,29 @@ func TestDepthwiseConv2dGELUMatchesComposition(t *testing.T) {
 	}
 }
 
+// TestDepthwiseConv2dGELUSharedInput feeds one x to two fused ops: the first backward
+// to run finds x without a gradient and stores into the fresh buffer, the second adds
+// to it; the sum must match the composition's.
+func TestDepthwiseConv2dGELUSharedInput(t *testing.T) {
+	p := convP(1, 1, 1, 1, 1, 1, 3)
+	mk := func() []*Tensor {
+		return []*Tensor{RandTensor(81, -2, 2, 2, 3, 9, 21), RandTensor(82, -1, 1, 3, 1, 3, 3),
+			RandTensor(83, -1, 1, 3, 1, 3, 3), RandTensor(84, -0.5, 0.5, 3)}
+	}
+	fused, unfused := mk(), mk()
+	f1 := DepthwiseConv2dGELU(fused[0], fused[1], fused[3], p)
+	f2 := DepthwiseConv2dGELU(fused[0], fused[2], nil, p)
+	u1 := GELU(Conv2d(unfused[0], unfused[1], unfused[3], p))
+	u2 := GELU(Conv2d(unfused[0], unfused[2], nil, p))
+	c1, c2 := RandTensor(85, -1, 1, u1.Shape...).Data, RandTensor(86, -1, 1, u2.Shape...).Data
+	Backward([]*Tensor{f1, f2}, [][]float32{c1, c2})
+	Backward([]*Tensor{u1, u2}, [][]float32{c1, c2})
+	dwCompare(t, "grad x", fused[0].Grad, unfused[0].Grad)
+	dwCompare(t, "grad w1", fused[1].Grad, unfused[1].Grad)
+	dwCompare(t, "grad w2", fused[2].Grad, unfused[2].Grad)
+	dwCompare(t, "grad b", fused[3].Grad, unfused[3].Grad)
+}
+
 // dwCompare asserts |got - want| <= 4 ulp of the tensor's largest magnitude per element
 // (2^-21 relative to max|want|): float32 rounding of sums taken in another order.
 func dwCompare(t *testing.T, what string, got, want []float32) {

@@ -144,7 +144,7 @@ func depthwiseForwardAct(y, pre, x, w, b []float32, g ConvGeom, act func(dst, x 
 // the second being DWConvGradRows with x in the role of the output gradient and the
 // taps in reverse order, so x itself needs no padded copy.
 func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
-	depthwiseBackwardAct(dx, dw, nil, gy, nil, x, w, nil, g, nil)
+	depthwiseBackwardAct(dx, dw, nil, gy, nil, x, w, nil, g, nil, true)
 }
 
 // DepthwiseConv2dGELUBackward is the backward of DepthwiseConv2dGELU: given gy, the
@@ -157,6 +157,18 @@ func depthwiseBackward(dx, dw, gy, x, w []float32, g ConvGeom) {
 // only a plane at a time, in a scratch buffer that feeds the bias sum and the padded
 // copy both convolution gradients read. GELU' is simd.DWGELUGradMul's.
 func DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, b []float32, g ConvGeom) {
+	depthwiseGELUBackward(dx, dw, db, gy, x, w, b, g, true)
+}
+
+// DepthwiseConv2dGELUBackwardZeroDx is DepthwiseConv2dGELUBackward for a dx that holds
+// only zeros (a gradient buffer just taken from the pool): it stores dx instead of
+// adding to it, which saves reading an input-sized tensor back from memory. dw and db
+// still accumulate.
+func DepthwiseConv2dGELUBackwardZeroDx(dx, dw, db, gy, x, w, b []float32, g ConvGeom) {
+	depthwiseGELUBackward(dx, dw, db, gy, x, w, b, g, false)
+}
+
+func depthwiseGELUBackward(dx, dw, db, gy, x, w, b []float32, g ConvGeom, dxAccum bool) {
 	checkConvLens("depthwise conv2d gelu backward", g, gy, x, w, b)
 	checkDWGELUBackward(dx, dw, db, gy, gy, x, w, g)
 	if dx == nil && dw == nil && db == nil {
@@ -169,7 +181,7 @@ func DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, b []float32, g ConvGeom) 
 		Conv2dBackward(dx, dw, db, dpre, x, w, g)
 		return
 	}
-	depthwiseBackwardAct(dx, dw, db, gy, nil, x, w, b, g, simd.DWGELUGradMul)
+	depthwiseBackwardAct(dx, dw, db, gy, nil, x, w, b, g, simd.DWGELUGradMul, dxAccum)
 }
 
 // geluBackwardOld is dst = g*GELU'(x) by GELUBackward (the derivative of simd.GELU).
@@ -194,7 +206,7 @@ func depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w []float32, g ConvGeom, d
 		Conv2dBackward(dx, dw, db, dpre, x, w, g)
 		return
 	}
-	depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, nil, g, dact)
+	depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, nil, g, dact, true)
 }
 
 func checkDWGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
@@ -219,8 +231,8 @@ func checkDWGELUBackward(dx, dw, db, gy, pre, x, w []float32, g ConvGeom) {
 // an activation of pre = conv(x, w) + b, taken back through it plane by plane by dact
 // (dst = g*act'(x), dst may be x) and db accumulated from that: pre is read from pre
 // when given, else recomputed strip by strip from a padded copy of x (bias b, which
-// may be nil).
-func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, dact func(dst, g, x []float32)) {
+// may be nil). dx is added to if dxAccum, else overwritten.
+func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, dact func(dst, g, x []float32), dxAccum bool) {
 	gelu := dact != nil
 	if !gelu && (g.P.StrideH != 1 || g.P.StrideW != 1) {
 		depthwiseBackwardStrided(dx, dw, gy, x, w, g)
@@ -284,12 +296,15 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 						r1 := min(r0+strip, g.OH)
 						s := dpre[:(r1-r0)*g.OW]
 						simd.DWConvRows(s, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
+						// One call per strip (rows of small planes are too short to
+						// pay for a call each), then the rows to their place in gp.
+						dact(s, gyc[r0*g.OW:r1*g.OW], s)
+						if db != nil { // strip sums (from L1) in float64
+							dbAcc += float64(simd.Sum(s))
+						}
 						for r := r0; r < r1; r++ {
 							o := (r+d.gTop)*d.wg + d.gLeft
-							dact(gp[o:o+g.OW], gyc[r*g.OW:(r+1)*g.OW], s[(r-r0)*g.OW:(r-r0+1)*g.OW])
-							if db != nil { // row sums (from L1) in float64
-								dbAcc += float64(simd.Sum(gp[o : o+g.OW]))
-							}
+							copy(gp[o:o+g.OW], s[(r-r0)*g.OW:])
 						}
 					}
 				case recompute:
@@ -328,7 +343,7 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 					}
 				}
 				if dx != nil {
-					simd.DWConvRows(dx[nc*hw:(nc+1)*hw], g.W, gp, d.wg, g.H, g.W, d.filter(flipped), 0, true)
+					simd.DWConvRows(dx[nc*hw:(nc+1)*hw], g.W, gp, d.wg, g.H, g.W, d.filter(flipped), 0, dxAccum)
 				}
 			}
 			if dw != nil {

@@ -155,6 +155,21 @@ func TestDepthwiseConv2dGELUBackward(t *testing.T) {
 		_, _, db0 := start()
 		dwCheckBiasGrad(t, what, db, db0, gy, pre, g)
 
+		// Into a zero dx, ZeroDx stores what the accumulating call adds.
+		zdx, zdw, zdb := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
+		adx, adw, adb := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
+		stride1 := g.P.StrideH == 1 && g.P.StrideW == 1
+		if stride1 { // the fused path never reads dx: no NaN may survive
+			for j := range zdx {
+				zdx[j] = float32(math.NaN())
+			}
+		}
+		DepthwiseConv2dGELUBackwardZeroDx(zdx, zdw, zdb, gy, x, w, b, g)
+		DepthwiseConv2dGELUBackward(adx, adw, adb, gy, x, w, b, g)
+		convCloseSlices(t, what+" ZeroDx dx", zdx, adx, 0)
+		convCloseSlices(t, what+" ZeroDx dw", zdw, adw, 0)
+		convCloseSlices(t, what+" ZeroDx db", zdb, adb, 0)
+
 		_, _, onlyDb := start()
 		DepthwiseConv2dGELUBackward(nil, nil, onlyDb, gy, x, w, b, g)
 		convCloseSlices(t, what+" db alone", onlyDb, wantDb, 1e-6)
