@@ -14,7 +14,8 @@ import (
 
 // Benchmarks of the GEMM convolutions at HALO's paper-size shapes (batch 1): the 1x1
 // convolutions of every LSK block (stage s has dim 64/128/320/512 at 256^2/128^2/64^2/
-// 32^2) and the four layers of the peer table in shared/perf/PEERS.md. Each runs the
+// 32^2), the patch embeddings, and the four layers of the peer table in
+// shared/perf/PEERS.md (t_*). Each runs the
 // forward (with bias), dx alone, dw alone, and the whole backward (dx, dw, db), for the
 // current code and for legacyConv* (the code before the rework, kept below so one run
 // compares both). GFLOPS counts one forward's worth per pass (the whole backward: two).
@@ -40,6 +41,12 @@ func convGemmCases() []convGemmCase {
 		pw("conv", st.dim/2, st.dim)
 		pw("conv12", st.dim, st.dim/2)
 	}
+	// LSKNet's patch embeddings 2-4 (3x3 stride 2); embedding 1 is t_7x7s4_3to64.
+	s2 := ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}
+	cs = append(cs,
+		convGemmCase{"e2_3x3s2_64to128", []int{1, 64, 256, 256}, []int{128, 64, 3, 3}, s2},
+		convGemmCase{"e3_3x3s2_128to320", []int{1, 128, 128, 128}, []int{320, 128, 3, 3}, s2},
+		convGemmCase{"e4_3x3s2_320to512", []int{1, 320, 64, 64}, []int{512, 320, 3, 3}, s2})
 	return append(cs,
 		convGemmCase{"t_3x3s2_512", []int{1, 512, 128, 128}, []int{512, 512, 3, 3}, ConvParams{StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 		convGemmCase{"t_1x1_128to512", []int{1, 128, 128, 128}, []int{512, 128, 1, 1}, ConvParams{}},
