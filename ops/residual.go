@@ -50,9 +50,10 @@ func (g ResidualGeom) check(op string, scale, keep []float32) {
 }
 
 // ScaleResidual computes out = x + (scale[c] * a) * keep[n] over [N, C, Inner]; keep
-// nil means 1 (no drop-path: the product is then not taken). The product and the
+// nil means 1 (no drop-path; multiplying by 1 changes nothing). The product and the
 // factor are rounded in that order, as Mul followed by DropPath rounds them, so out
-// equals Add(x, DropPath(Mul(scale, a))) to the bit. out may alias x.
+// equals Add(x, DropPath(Mul(scale, a))) (or Add(x, Mul(scale, a))) to the bit. out
+// may alias x.
 func ScaleResidual(out, x, a, scale, keep []float32, g ResidualGeom) {
 	g.check("ScaleResidual", scale, keep)
 	n := g.N * g.C * g.Inner
@@ -63,18 +64,55 @@ func ScaleResidual(out, x, a, scale, keep []float32, g ResidualGeom) {
 		at := (n*g.C + c) * g.Inner
 		o, xs, as := out[at+i0:at+i1], x[at+i0:at+i1], a[at+i0:at+i1]
 		xs, as = xs[:len(o)], as[:len(o)]
-		s := scale[c]
-		if keep == nil {
-			for i, v := range as {
-				o[i] = xs[i] + float32(s*v) // no FMA: Mul then Add round twice
-			}
-			return
+		s, k := scale[c], float32(1) // exact: p*1 == p, so no keep gives x + s*a
+		if keep != nil {
+			k = keep[n]
 		}
-		k := keep[n]
 		for i, v := range as {
-			o[i] = xs[i] + float32(s*v)*k
+			o[i] = xs[i] + float32(float32(s*v)*k) // no FMA: Mul, DropPath, Add each round
 		}
 	})
+}
+
+// resChunk is how many values ScaleResidualBackward takes through its passes at a time.
+const resChunk = 2048
+
+// residualGradAS accumulates da += (g*k)*s (da nil: skipped) and returns
+// sum a*(g*k), in float64 with four partial sums, so the sum is not one long chain of
+// dependent additions.
+func residualGradAS(da, g, a []float32, k, s float32) float64 {
+	a = a[:len(g)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	if da != nil {
+		da = da[:len(g)]
+		for ; i+4 <= len(g); i += 4 {
+			t0, t1, t2, t3 := float32(g[i]*k), float32(g[i+1]*k), float32(g[i+2]*k), float32(g[i+3]*k)
+			da[i] += float32(t0 * s)
+			da[i+1] += float32(t1 * s)
+			da[i+2] += float32(t2 * s)
+			da[i+3] += float32(t3 * s)
+			s0 += float64(a[i] * t0)
+			s1 += float64(a[i+1] * t1)
+			s2 += float64(a[i+2] * t2)
+			s3 += float64(a[i+3] * t3)
+		}
+	} else {
+		for ; i+4 <= len(g); i += 4 {
+			s0 += float64(a[i] * float32(g[i]*k))
+			s1 += float64(a[i+1] * float32(g[i+1]*k))
+			s2 += float64(a[i+2] * float32(g[i+2]*k))
+			s3 += float64(a[i+3] * float32(g[i+3]*k))
+		}
+	}
+	for ; i < len(g); i++ {
+		t := float32(g[i] * k)
+		if da != nil {
+			da[i] += float32(t * s)
+		}
+		s0 += float64(a[i] * t)
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // ScaleResidualBackward accumulates the gradients of ScaleResidual's output g:
@@ -101,36 +139,34 @@ func ScaleResidualBackward(dx, da, dscale, g, a, scale, keep []float32, geo Resi
 		partial = make([]float64, geo.N*geo.C*parts)
 	}
 	geo.forPlanes(parts, func(u, n, c, i0, i1 int) {
-		at := (n*geo.C + c) * geo.Inner
-		gs, as := g[at+i0:at+i1], a[at+i0:at+i1]
-		as = as[:len(gs)]
-		if dx != nil {
-			d := dx[at+i0 : at+i1]
-			simd.Add(d, d, gs)
-		}
-		k := float32(1)
+		k := float32(1) // exact: v*1 == v, so no keep gives the plain products
 		if keep != nil {
 			k = keep[n]
 		}
 		s := scale[c]
-		if da != nil {
-			d := da[at+i0 : at+i1]
-			d = d[:len(gs)]
-			if keep == nil {
-				for i, v := range gs {
-					d[i] += float32(v * s)
-				}
-			} else {
+		var sum float64
+		// Chunks small enough that the passes after dx's find g in L1.
+		for c0 := i0; c0 < i1; c0 += resChunk {
+			c1 := min(c0+resChunk, i1)
+			at := (n*geo.C+c)*geo.Inner + c0
+			gs, as := g[at:at+c1-c0], a[at:at+c1-c0]
+			if dx != nil {
+				d := dx[at : at+len(gs)]
+				simd.Add(d, d, gs)
+			}
+			switch {
+			case da != nil && dscale != nil:
+				sum += residualGradAS(da[at:at+len(gs)], gs, as, k, s)
+			case da != nil:
+				d := da[at : at+len(gs)]
 				for i, v := range gs {
 					d[i] += float32(float32(v*k) * s)
 				}
+			case dscale != nil:
+				sum += residualGradAS(nil, gs, as, k, s)
 			}
 		}
 		if dscale != nil {
-			var sum float64
-			for i, v := range gs {
-				sum += float64(as[i] * float32(v*k))
-			}
 			partial[u] = sum
 		}
 	})
