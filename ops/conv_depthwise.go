@@ -63,8 +63,19 @@ func DepthwiseConv2dGELU(y, pre, x, w, b []float32, g ConvGeom) {
 	if pre != nil && len(pre) != len(y) {
 		panic(fmt.Sprintf("depthwise conv2d gelu: pre has %d values, output has %d", len(pre), len(y)))
 	}
-	depthwiseForwardAct(y, pre, x, w, b, g, simd.DWGELU)
+	act := simd.DWGELU
+	if 4*len(y) > dwStreamBytes {
+		act = simd.DWGELUStream
+	}
+	depthwiseForwardAct(y, pre, x, w, b, g, act)
 }
+
+// dwStreamBytes is the output size beyond which the fused forward stores its output
+// around the cache (simd.DWGELUStream): larger than a typical L3 share, the output
+// would be gone from cache before the next layer reads it, and streaming stores save
+// reading each line from memory before overwriting it. (A variable so that tests can
+// run the streaming path on small shapes.)
+var dwStreamBytes = 16 << 20
 
 // depthwiseGELUForwardOld is DepthwiseConv2dGELU as it was, with simd.GELU, kept for
 // the A/B benchmark (conv_depthwise_bench_test.go).

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"syscall"
+
+	"github.com/cvogl/halo/simd"
 	"testing"
 )
 
@@ -51,8 +53,10 @@ func BenchmarkDepthwiseGELUShapes(b *testing.B) {
 		// new: what autograd.DepthwiseConv2dGELU runs now.
 		run("fwd_old", func() { depthwiseGELUForwardOld(y, pre, x, w, bias, g) }, flops, 3)
 		run("fwd_new", func() { DepthwiseConv2dGELU(y, nil, x, w, bias, g) }, flops, 2)
+		run("fwd_new_nostream", func() { depthwiseForwardAct(y, nil, x, w, bias, g, simd.DWGELU) }, flops, 2)
 		run("bwd_old", func() { depthwiseGELUBackwardPre(dx, dw, db, gy, pre, x, w, g, geluBackwardOld) }, 2*flops, 5)
 		run("bwd_new", func() { DepthwiseConv2dGELUBackward(dx, dw, db, gy, x, w, bias, g) }, 2*flops, 4)
+		run("bwd_new_zerodx", func() { DepthwiseConv2dGELUBackwardZeroDx(dx, dw, db, gy, x, w, bias, g) }, 2*flops, 3)
 		if dwBenchParts {
 			run("conv", func() { Conv2d(pre, x, w, bias, g) }, flops, 2)
 			run("gelu", func() { GELU(y, pre) }, flops, 2)

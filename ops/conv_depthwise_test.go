@@ -96,6 +96,13 @@ func TestDepthwiseConv2dGELU(t *testing.T) {
 			y2 := make([]float32, n)
 			DepthwiseConv2dGELU(y2, nil, x, w, b, g)
 			convCloseSlices(t, fmt.Sprintf("case %d y without pre", i), y2, want, 0)
+			// The same with streaming stores, which only large outputs use.
+			old := dwStreamBytes
+			dwStreamBytes = 0
+			y3 := make([]float32, n)
+			DepthwiseConv2dGELU(y3, nil, x, w, b, g)
+			dwStreamBytes = old
+			convCloseSlices(t, fmt.Sprintf("case %d y streamed", i), y3, want, 0)
 			for j := range y {
 				if d := math.Abs(float64(y[j]) - float64(composed[j])); d > 15*0x1p-24*math.Abs(float64(composed[j]))+0x1p-122 {
 					t.Fatalf("case %d: y[%d] = %g, conv then GELU %g", i, j, y[j], composed[j])

@@ -14,12 +14,15 @@ func dwGELUAVX512(dst, x []float32)
 func dwGELUGradMulAVX512(dst, g, x []float32)
 
 //go:noescape
+func dwGELUStreamAVX512(dst, x []float32)
+
+//go:noescape
 func dwGELUAVX2(dst, x []float32)
 
 //go:noescape
 func dwGELUGradMulAVX2(dst, g, x []float32)
 
 func init() {
-	dwGELUImpls["avx512"] = dwGELUKernels{gelu: dwGELUAVX512, gradMul: dwGELUGradMulAVX512}
+	dwGELUImpls["avx512"] = dwGELUKernels{gelu: dwGELUAVX512, gradMul: dwGELUGradMulAVX512, stream: dwGELUStreamAVX512}
 	dwGELUImpls["avx2"] = dwGELUKernels{gelu: dwGELUAVX2, gradMul: dwGELUGradMulAVX2}
 }

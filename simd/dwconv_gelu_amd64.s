@@ -7,6 +7,8 @@
 //
 //   dwGELU:        dst[i] = GELU(x[i])
 //   dwGELUGradMul: dst[i] = g[i] * GELU'(x[i])   (dst may be x)
+//   dwGELUStream:  dwGELU storing full vectors non-temporally (AVX-512; dst 64-byte
+//                  aligned), for outputs too large to stay in cache
 //
 // Every vector is loaded before its result is stored, so dst may alias x (or g).
 
@@ -1132,6 +1134,280 @@ dwGELUGradMulAVX512_tail:
 	VMULPS Z6, Z5, Z5
 	VMOVUPS Z5, K1, (DI)
 dwGELUGradMulAVX512_done:
+	VZEROUPPER
+	RET
+
+// func dwGELUStreamAVX512(dst, x []float32)
+TEXT ·dwGELUStreamAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+dwGELUStreamAVX512_two:
+	CMPQ CX, $32
+	JLT dwGELUStreamAVX512_one
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z16
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VPANDD.BCST  dwgabsmask<>(SB), Z16, Z22
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z22, Z22
+	VMULPS       Z6, Z6, Z7
+	VMULPS       Z22, Z22, Z23
+	VMOVAPS      Z7, Z8
+	VMOVAPS      Z23, Z24
+	VFMSUB231PS  Z6, Z6, Z8
+	VFMSUB231PS  Z22, Z22, Z24
+	             
+	             
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VBROADCASTSS dwghalf<>(SB), Z25
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z22, Z25
+	VBROADCASTSS dwgone<>(SB), Z10
+	VBROADCASTSS dwgone<>(SB), Z26
+	VDIVPS       Z9, Z10, Z9
+	VDIVPS       Z25, Z26, Z25
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VBROADCASTSS dwggeluc10<>(SB), Z26
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z25, Z26
+	             
+	             
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VMULPS.BCST  dwgmhalf<>(SB), Z24, Z24
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z24, Z24
+	VMULPS       Z8, Z10, Z10
+	VMULPS       Z24, Z26, Z26
+	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
+	VMULPS.BCST  dwghalf<>(SB), Z26, Z26
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	VMULPS.BCST  dwgmhalf<>(SB), Z23, Z23
+	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
+	VMAXPS.BCST  dwgexplo<>(SB), Z23, Z17
+	             
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z1, Z2
+	VMULPS.BCST  dwglog2e<>(SB), Z17, Z18
+	VCVTPS2DQ    Z2, Z2
+	VCVTPS2DQ    Z18, Z18
+	VCVTDQ2PS    Z2, Z4
+	VCVTDQ2PS    Z18, Z20
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z20, Z17
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z20, Z17
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VBROADCASTSS dwgexpc8<>(SB), Z19
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z17, Z19
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z17, Z19
+	VMULPS       Z1, Z1, Z4
+	VMULPS       Z17, Z17, Z20
+	VFMADD213PS  Z1, Z4, Z3
+	VFMADD213PS  Z17, Z20, Z19
+	             
+	             
+	VFMADD231PS  Z3, Z10, Z10
+	VFMADD231PS  Z19, Z26, Z26
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
+	VPADDD.BCST  dwgbias127<>(SB), Z18, Z18
+	VPSLLD       $23, Z2, Z2
+	VPSLLD       $23, Z18, Z18
+	VMULPS       Z2, Z10, Z10
+	VMULPS       Z18, Z26, Z26
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z7, K2
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z23, K3
+	VMOVAPS.Z    Z10, K2, Z10
+	VMOVAPS.Z    Z26, K3, Z26
+	VBROADCASTSS dwgone<>(SB), Z4
+	VBROADCASTSS dwgone<>(SB), Z20
+	VSUBPS       Z10, Z4, Z4
+	VSUBPS       Z26, Z20, Z20
+	VMULPS       Z0, Z4, Z4
+	VMULPS       Z16, Z20, Z20
+	VBROADCASTSS dwgmgelua<>(SB), Z5
+	VBROADCASTSS dwgmgelua<>(SB), Z21
+	VMAXPS       Z0, Z5, Z5
+	VMAXPS       Z16, Z21, Z21
+	VMULPS       Z10, Z5, Z5
+	VMULPS       Z26, Z21, Z21
+	VPXORD       Z6, Z6, Z6
+	VPXORD       Z22, Z22, Z22
+	VCMPPS       $0x1d, Z6, Z0, K2
+	VCMPPS       $0x1d, Z22, Z16, K3
+	VMOVAPS      Z4, K2, Z5
+	VMOVAPS      Z20, K3, Z21
+	VMOVNTPS Z5, (DI)
+	VMOVNTPS Z21, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP dwGELUStreamAVX512_two
+dwGELUStreamAVX512_one:
+	CMPQ CX, $16
+	JLT dwGELUStreamAVX512_tail
+	VMOVUPS (SI), Z0
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
+	VMULPS       Z6, Z6, Z7
+	VMOVAPS      Z7, Z8
+	VFMSUB231PS  Z6, Z6, Z8
+	             
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VBROADCASTSS dwgone<>(SB), Z10
+	VDIVPS       Z9, Z10, Z9
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	             
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VMULPS       Z8, Z10, Z10
+	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z1, Z2
+	VCVTPS2DQ    Z2, Z2
+	VCVTDQ2PS    Z2, Z4
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z1
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z1, Z3
+	VMULPS       Z1, Z1, Z4
+	VFMADD213PS  Z1, Z4, Z3
+	             
+	VFMADD231PS  Z3, Z10, Z10
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
+	VPSLLD       $23, Z2, Z2
+	VMULPS       Z2, Z10, Z10
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z7, K2
+	VMOVAPS.Z    Z10, K2, Z10
+	VBROADCASTSS dwgone<>(SB), Z4
+	VSUBPS       Z10, Z4, Z4
+	VMULPS       Z0, Z4, Z4
+	VBROADCASTSS dwgmgelua<>(SB), Z5
+	VMAXPS       Z0, Z5, Z5
+	VMULPS       Z10, Z5, Z5
+	VPXORD       Z6, Z6, Z6
+	VCMPPS       $0x1d, Z6, Z0, K2
+	VMOVAPS      Z4, K2, Z5
+	VMOVNTPS Z5, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+dwGELUStreamAVX512_tail:
+	TESTQ CX, CX
+	JZ dwGELUStreamAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VPANDD.BCST  dwgabsmask<>(SB), Z0, Z6
+	VMINPS.BCST  dwggelua<>(SB), Z6, Z6
+	VMULPS       Z6, Z6, Z7
+	VMOVAPS      Z7, Z8
+	VFMSUB231PS  Z6, Z6, Z8
+	             
+	VBROADCASTSS dwghalf<>(SB), Z9
+	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
+	VBROADCASTSS dwgone<>(SB), Z10
+	VDIVPS       Z9, Z10, Z9
+	VBROADCASTSS dwggeluc10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	             
+	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
+	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VMULPS       Z8, Z10, Z10
+	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
+	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
+	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
+	             
+	VMULPS.BCST  dwglog2e<>(SB), Z1, Z2
+	VCVTPS2DQ    Z2, Z2
+	VCVTDQ2PS    Z2, Z4
+	VFNMADD231PS.BCST dwgln2hi<>(SB), Z4, Z1
+	VFNMADD231PS.BCST dwgln2lo<>(SB), Z4, Z1
+	VBROADCASTSS dwgexpc8<>(SB), Z3
+	VFMADD213PS.BCST dwgexpc7<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc6<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc5<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc4<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc3<>(SB), Z1, Z3
+	VFMADD213PS.BCST dwgexpc2<>(SB), Z1, Z3
+	VMULPS       Z1, Z1, Z4
+	VFMADD213PS  Z1, Z4, Z3
+	             
+	VFMADD231PS  Z3, Z10, Z10
+	VPADDD.BCST  dwgbias127<>(SB), Z2, Z2
+	VPSLLD       $23, Z2, Z2
+	VMULPS       Z2, Z10, Z10
+	VCMPPS.BCST  $0x1d, dwgexplo<>(SB), Z7, K2
+	VMOVAPS.Z    Z10, K2, Z10
+	VBROADCASTSS dwgone<>(SB), Z4
+	VSUBPS       Z10, Z4, Z4
+	VMULPS       Z0, Z4, Z4
+	VBROADCASTSS dwgmgelua<>(SB), Z5
+	VMAXPS       Z0, Z5, Z5
+	VMULPS       Z10, Z5, Z5
+	VPXORD       Z6, Z6, Z6
+	VCMPPS       $0x1d, Z6, Z0, K2
+	VMOVAPS      Z4, K2, Z5
+	VMOVUPS Z5, K1, (DI)
+dwGELUStreamAVX512_done:
+	SFENCE
 	VZEROUPPER
 	RET
 

@@ -1,5 +1,7 @@
 package simd
 
+import "unsafe"
+
 // The GELU and GELU-derivative steps that finish a depthwise convolution + GELU strip
 // (ops.DepthwiseConv2dGELU and its backward): the same functions as GELU and GELUGrad
 // with a third fewer instructions. Those evaluate two formulas on every vector and
@@ -63,6 +65,8 @@ func dwGELUGeneric(dst, x []float32) {
 type dwGELUKernels struct {
 	gelu    func(dst, x []float32)
 	gradMul func(dst, g, x []float32)
+	// stream, if set, is gelu with non-temporal stores, for a 64-byte aligned dst.
+	stream func(dst, x []float32)
 }
 
 // dwGELUImpls maps a dispatch path's name to its kernels; dwconv_gelu_amd64.go adds
@@ -92,6 +96,23 @@ func DWGELU(dst, x []float32) {
 		return
 	}
 	dwGELUFor().gelu(dst[:len(x)], x)
+}
+
+// DWGELUStream is DWGELU (the same results) for outputs that will not be read again
+// while they could still be in cache (a large layer's output): where the path has such
+// stores and dst is 64-byte aligned, it stores around the cache, so the lines are not
+// first read from memory only to be overwritten. dst may not overlap x.
+func DWGELUStream(dst, x []float32) {
+	need("DWGELUStream", "dst", len(dst), len(x))
+	if len(x) == 0 {
+		return
+	}
+	k := dwGELUFor()
+	if k.stream != nil && uintptr(unsafe.Pointer(&dst[0]))%64 == 0 {
+		k.stream(dst[:len(x)], x)
+		return
+	}
+	k.gelu(dst[:len(x)], x)
 }
 
 // DWGELUGradMul computes dst = g * GELU'(x) over len(x), GELU' the derivative of the

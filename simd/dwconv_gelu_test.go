@@ -149,6 +149,12 @@ func TestDWGELUPathsAgree(t *testing.T) {
 		return math.Abs(a-b) <= 2*dwGELUULPs*0x1p-24*math.Abs(b)+float64(abs)
 	}
 	forEachPath(t, func(t *testing.T, im *impl) {
+		// out0 is DWGELU of one value on this path.
+		out0 := func(v float32) float32 {
+			var d [1]float32
+			DWGELU(d[:], []float32{v})
+			return d[0]
+		}
 		lens := []int{0, 1, 2, 3, 5, 7, 8, 13, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 79, 80, 97, 251, 1021, len(xs) - 4}
 		for off := 0; off < 4; off++ {
 			for _, n := range lens {
@@ -166,6 +172,17 @@ func TestDWGELUPathsAgree(t *testing.T) {
 				}
 				if got[off+n] != 42 {
 					t.Fatalf("n %d off %d: DWGELU wrote past the end", n, off)
+				}
+				// The streaming stores change nothing but the cache.
+				got[off+n] = 42
+				DWGELUStream(got[off:off+n], x)
+				for i := range want {
+					if math.Float32bits(got[off+i]) != math.Float32bits(out0(x[i])) {
+						t.Fatalf("n %d off %d: DWGELUStream(%g) = %g, DWGELU %g", n, off, x[i], got[off+i], out0(x[i]))
+					}
+				}
+				if got[off+n] != 42 {
+					t.Fatalf("n %d off %d: DWGELUStream wrote past the end", n, off)
 				}
 				DWGELUGradMul(got[off:off+n], g, x)
 				for i := range wantG {

@@ -214,6 +214,8 @@ e("""// GELU and GELU-derivative kernels for the depthwise convolution + GELU (g
 //
 //   dwGELU:        dst[i] = GELU(x[i])
 //   dwGELUGradMul: dst[i] = g[i] * GELU'(x[i])   (dst may be x)
+//   dwGELUStream:  dwGELU storing full vectors non-temporally (AVX-512; dst 64-byte
+//                  aligned), for outputs too large to stay in cache
 //
 // Every vector is loaded before its result is stored, so dst may alias x (or g).""")
 e()
@@ -228,8 +230,10 @@ for i in range(16):
 e("GLOBL dwgmask<>(SB), RODATA|NOPTR, $64")
 e()
 
-def kernel_z(name, tmpl, res, grad):
-    """AVX-512: pairs of vectors interleaved, then one vector, then a masked one."""
+def kernel_z(name, tmpl, res, grad, nt=False):
+    """AVX-512: pairs of vectors interleaved, then one vector, then a masked one. With
+    nt, the full vectors are stored non-temporally (dst must be 64-byte aligned)."""
+    st = "VMOVNTPS" if nt else "VMOVUPS"
     args = "dst, g, x []float32" if grad else "dst, x []float32"
     e("// func %s(%s)" % (name, args))
     e("TEXT ·%s(SB), NOSPLIT, $0-%d" % (name, 72 if grad else 48))
@@ -252,8 +256,8 @@ def kernel_z(name, tmpl, res, grad):
         e("\tVMULPS (BX), Z%d, Z%d" % (res, res))
         e("\tVMULPS 64(BX), Z%d, Z%d" % (16 + res, 16 + res))
         e("\tADDQ $128, BX")
-    e("\tVMOVUPS Z%d, (DI)" % res)
-    e("\tVMOVUPS Z%d, 64(DI)" % (16 + res))
+    e("\t%s Z%d, (DI)" % (st, res))
+    e("\t%s Z%d, 64(DI)" % (st, 16 + res))
     e("\tADDQ $128, SI")
     e("\tADDQ $128, DI")
     e("\tSUBQ $32, CX")
@@ -267,7 +271,7 @@ def kernel_z(name, tmpl, res, grad):
     if grad:
         e("\tVMULPS (BX), Z%d, Z%d" % (res, res))
         e("\tADDQ $64, BX")
-    e("\tVMOVUPS Z%d, (DI)" % res)
+    e("\t%s Z%d, (DI)" % (st, res))
     e("\tADDQ $64, SI")
     e("\tADDQ $64, DI")
     e("\tSUBQ $16, CX")
@@ -286,6 +290,8 @@ def kernel_z(name, tmpl, res, grad):
         e("\tVMULPS Z6, Z%d, Z%d" % (res, res))
     e("\tVMOVUPS Z%d, K1, (DI)" % res)
     e("%s_done:" % name)
+    if nt:
+        e("\tSFENCE")
     e("\tVZEROUPPER")
     e("\tRET")
     e()
@@ -338,6 +344,7 @@ def kernel_y(name, tmpl, res, grad):
 
 kernel_z("dwGELUAVX512", GELU_Z, 5, False)
 kernel_z("dwGELUGradMulAVX512", GELUGRAD_Z, 5, True)
+kernel_z("dwGELUStreamAVX512", GELU_Z, 5, False, nt=True)
 kernel_y("dwGELUAVX2", GELU_Y, 5, False)
 kernel_y("dwGELUGradMulAVX2", GELUGRAD_Y, 5, True)
 sys.stdout.write("\n".join(out).rstrip() + "\n")
