@@ -78,10 +78,15 @@ func LSKGate(out, sig, agg []float32, arg []int32, a1, a2, w, b []float32, g LSK
 }
 
 // forPixels runs fn(n, p0, p1) over runs [p0, p1) of the pixels of every image n, in
-// parallel, runs of at most lskGrain pixels. rows, when set, keeps runs to whole rows.
+// parallel, runs of at most lskGrain pixels (shorter on small maps, down to 256, so
+// every worker gets some: the last stage's maps are 32x32). rows, when set, keeps runs
+// to whole rows.
 func (g LSKGateGeom) forPixels(rows bool, fn func(n, p0, p1 int)) {
 	hw := g.H * g.W
 	run := lskGrain
+	if t := simd.Threads(); g.N*hw < 2*t*run {
+		run = max(256, (g.N*hw+2*t-1)/(2*t))
+	}
 	if rows {
 		run = max(1, lskGrain/g.W) * g.W
 	}
