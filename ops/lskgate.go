@@ -88,7 +88,7 @@ func (g LSKGateGeom) forPixels(rows bool, fn func(n, p0, p1 int)) {
 		run = max(256, (g.N*hw+2*t-1)/(2*t))
 	}
 	if rows {
-		run = max(1, lskGrain/g.W) * g.W
+		run = max(1, run/g.W) * g.W
 	}
 	per := (hw + run - 1) / run
 	simd.ParallelFor(g.N*per, 1, func(lo, hi int) {
