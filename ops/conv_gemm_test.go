@@ -87,6 +87,9 @@ func TestConvGemmReference(t *testing.T) {
 		{"5x3 dilation", []int{2, 4, 17, 12}, []int{6, 2, 5, 3}, ConvParams{StrideW: 2, PadH: 4, PadW: 1, DilH: 2, DilW: 3, Groups: 2}},
 		{"2x2 stride 1x3 no pad", []int{3, 2, 8, 14}, []int{3, 2, 2, 2}, ConvParams{StrideW: 3}},
 		{"3x3 groups", []int{2, 6, 7, 8}, []int{4, 3, 3, 3}, ConvParams{PadH: 1, PadW: 1, Groups: 2}},
+		// large enough that the automatic choice runs independent items
+		{"3x3 40x40 batch", []int{2, 6, 40, 40}, []int{8, 6, 3, 3}, ConvParams{PadH: 1, PadW: 1}},
+		{"pointwise 64x64", []int{1, 8, 64, 64}, []int{12, 8, 1, 1}, ConvParams{}},
 	}
 	type setting struct {
 		name                        string
@@ -116,6 +119,11 @@ func TestConvGemmReference(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", tc.name, st.name), func(t *testing.T) {
 				convMode, convItemCols, convMinItemCols, convPartialBudget = st.mode, st.cols, st.minCols, st.budget
 				convColsBudget = 1 << 21
+				if st.mode == 0 && tc.x[2] >= 40 {
+					if pl := newConvPlan(g, g.pointwise(), 1); !pl.chunked || pl.items() < 4 {
+						t.Fatalf("auto plan %+v does not run independent items", pl)
+					}
+				}
 				if st.cols < 64 {
 					convColsBudget = 3 * g.C / g.P.Groups * g.KH * g.KW * g.OW // at most 3 rows of columns
 				}
