@@ -15,6 +15,13 @@ import (
 // gradient is the same correlation, with the flipped filter, over the padded output
 // gradient; the filter gradient is simd.DWConvGradRows over that same padded gradient
 // (see depthwiseBackward). Other strides use plain row loops.
+//
+// The LSK Mlp's 3x3 depthwise conv + GELU (DepthwiseConv2dGELU) finishes each strip of
+// convolution outputs with the GELU while it is in L1 and keeps no pre-activation: the
+// backward recomputes it strip by strip from the padded copy of x it needs anyway, so
+// neither pass writes or reads an extra output-sized tensor. Most of its time is the
+// GELU and its derivative (~50 vector instructions per vector of outputs against ~9
+// FMAs for the convolution), hence simd's cheaper DWGELU and DWGELUGradMul.
 
 // dwStride1 describes the padded planes of a stride-1 depthwise convolution.
 type dwStride1 struct {
