@@ -94,6 +94,11 @@ func newConvPlan(g ConvGeom, direct bool, minRows int) convPlan {
 	case -1:
 		pl.chunked = false
 	}
+	if !pl.chunked && direct && minRows <= 1 && convMode == 0 {
+		// A shared product needs no column buffer here: one per image and group
+		// packs the weights once.
+		pl.rb, pl.blocks = g.OH, 1
+	}
 	return pl
 }
 
