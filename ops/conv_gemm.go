@@ -15,13 +15,16 @@ import "github.com/cvogl/halo/simd"
 // stage 1): a shared Sgemm over such a product has a barrier per packed block and an
 // unbalanced task grid. So, when there are enough items, every item is an independent
 // single-threaded Sgemm (simd.SgemmSerial) run on the worker pool, many per thread, with
-// its bias added while its output block is still in cache. Only products with few
-// columns (the stage-4 convolutions, 32x32 maps) use the shared Sgemm item by item,
-// with the im2col/col2im copies spread over the pool by channel.
+// its bias added while its output block is still in cache. Products with few columns
+// (the stage-4 convolutions, 32x32 maps) or a large weight and few items (the FPN's
+// 3x3 512->512) use the shared Sgemm item by item instead, with the im2col/col2im
+// copies and the bias spread over the pool by channel.
 //
 // Backward: dW_g += dY_g cols^T has k = OH*OW; items are dealt to a few slots, each with
 // its own weight- and bias-gradient buffer (the db row sums fused into the same pass over
-// dY), added into dw and db in slot order, so results do not depend on scheduling. For
+// dY), added into dw and db in slot order, so results do not depend on scheduling (only
+// on the shapes and the thread count); where the slot buffers would be too large, the
+// shared Sgemm accumulates into dw item by item. For
 // pointwise geometries the same pass also computes dX = W_g^T dY_g for each item
 // (disjoint columns of dx). Otherwise dX goes through per-item column blocks and
 // col2im, in two phases (even then odd row blocks, with blocks tall enough that only
