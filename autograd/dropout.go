@@ -15,8 +15,9 @@ import (
 const dropGrain = 1 << 14
 
 // The keep mask is a bit set (bit i%8 of byte i/8 is element i), 1/32 of the data it
-// gates: the backward keeps only it and the scale. simd.DropPCG, DropMask and
-// DropMaskAcc are the kernels; work is split in whole bytes (8 elements) so no two
+// gates: the backward keeps only it and the scale. The kernels are simd.DropPCG (draws,
+// mask and output in one pass; with AVX-512, 16 PCG streams side by side), DropMask,
+// DropMaskAcc and DropMaskSet; work is split in whole bytes (8 elements) so no two
 // workers write one byte.
 
 // Dropout zeroes each element of x with probability p and scales the survivors by
