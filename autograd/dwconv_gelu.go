@@ -22,7 +22,7 @@ func DepthwiseConv2dGELU(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	if g.P.Groups != g.C || g.O != g.C {
 		panic(fmt.Sprintf("depthwise conv2d gelu: input %v, weight %v, groups %d is not depthwise", x.Shape, w.Shape, g.P.Groups))
 	}
-	out := Zeros(g.OutShape()...)
+	out := Empty(g.OutShape()...) // every value is written
 	ops.DepthwiseConv2dGELU(out.Data, nil, x.Data, w.Data, bData, g)
 	return Record("depthwise_conv2d_gelu", out, func(gy []float32) {
 		// x's gradient is usually ours alone (the Mlp's fc1 output): if it has no
