@@ -181,7 +181,7 @@ func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn 
 				panic(fmt.Sprintf("autograd.CheckpointChunks: fn gave %v for %d samples", y.Shape, e-s))
 			}
 			if out == nil {
-				out = Zeros(append([]int{b}, y.Shape[1:]...)...)
+				out = Empty(append([]int{b}, y.Shape[1:]...)...) // the chunks cover it
 			}
 			per := len(out.Data) / b
 			copy(out.Data[s*per:e*per], y.Data)

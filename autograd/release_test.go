@@ -166,6 +166,7 @@ func TestReleaseWaitsForEveryGraph(t *testing.T) {
 
 func TestBackwardReturnsIntermediateGrads(t *testing.T) {
 	freshPool(t)
+	defer simd.SetThreads(simd.SetThreads(1)) // as above
 	w := RandTensor(4, -1, 1, big)
 	step := func(release bool) {
 		a := MulScalar(w, 2)
@@ -321,6 +322,10 @@ func TestPoolingBitIdentical(t *testing.T) {
 // it.
 func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 	freshPool(t)
+	// Kernels take scratch from the pool too (ops' convolution), from parallel
+	// chunks: one thread makes the order of takes and puts, hence the number of
+	// buffers a step needs, the same every step.
+	defer simd.SetThreads(simd.SetThreads(1))
 	n := newPoolNet()
 	x := RandTensor(20, -1, 1, 2, 8, 32, 32).SetRequiresGrad(false)
 	for step := range 3 {
@@ -341,6 +346,7 @@ func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 // holds few buffers at a time and a second forward allocates nothing.
 func TestNoGradForwardReuses(t *testing.T) {
 	freshPool(t)
+	defer simd.SetThreads(simd.SetThreads(1)) // as above
 	n := newPoolNet()
 	x := RandTensor(20, -1, 1, 2, 8, 32, 32).SetRequiresGrad(false)
 	var want float32
