@@ -28,9 +28,7 @@ func NewConvBNLeakyReLU(rng *rand.Rand, in, out, k, stride, pad int) *ConvBNLeak
 
 // Forward applies conv, BN and LeakyReLU(0.1).
 func (b *ConvBNLeakyReLU) Forward(x *autograd.Tensor) *autograd.Tensor {
-	c := b.Conv.Forward(x)
-	n := b.BN.Forward(c)
-	c.Release()
+	n := nn.ConvBN(b.Conv, b.BN, x)
 	y := autograd.LeakyReLU(n, 0.1)
 	n.Release()
 	return y

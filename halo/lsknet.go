@@ -238,7 +238,7 @@ func NewPatchEmbed(rng *rand.Rand, in, out, k, s int) *PatchEmbed {
 
 // Forward embeds x.
 func (p *PatchEmbed) Forward(x *autograd.Tensor) *autograd.Tensor {
-	return p.Norm.Forward(p.Proj.Forward(x))
+	return nn.ConvBN(p.Proj, p.Norm, x)
 }
 
 // LSKNet is the satellite backbone. Stage i: patch embedding (7x7/4 for the first
@@ -314,7 +314,8 @@ func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
 	return outs
 }
 
-// channelLayerNorm normalises an NCHW map over its channels at every pixel.
+// channelLayerNorm normalises an NCHW map over its channels at every pixel (the
+// official code permutes to channels-last, applies the LayerNorm and permutes back).
 func channelLayerNorm(ln *nn.LayerNorm, x *autograd.Tensor) *autograd.Tensor {
-	return autograd.Permute(ln.Forward(autograd.Permute(x, 0, 2, 3, 1)), 0, 3, 1, 2)
+	return autograd.LayerNormChannels(x, ln.Weight, ln.Bias, ln.Eps)
 }

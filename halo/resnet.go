@@ -37,18 +37,15 @@ func NewBasicBlock(rng *rand.Rand, in, out, stride int) *BasicBlock {
 
 // Forward applies the block.
 func (b *BasicBlock) Forward(x *autograd.Tensor) *autograd.Tensor {
-	c1 := b.Conv1.Forward(x)
-	n1 := b.BN1.Forward(c1)
-	c1.Release()
+	n1 := nn.ConvBN(b.Conv1, b.BN1, x)
 	r := autograd.ReLU(n1)
 	n1.Release()
-	c2 := b.Conv2.Forward(r)
+	n2 := nn.ConvBN(b.Conv2, b.BN2, r)
 	r.Release()
-	n2 := b.BN2.Forward(c2)
-	c2.Release()
 	short := x
 	if b.Downsample != nil {
-		short = forwardSeq(b.Downsample, x)
+		// The shortcut is Sequential(1x1 conv, BN), as torchvision names it.
+		short = nn.ConvBN(b.Downsample.Layers[0].(*nn.Conv2d), b.Downsample.Layers[1].(*nn.BatchNorm2d), x)
 	}
 	sum := autograd.Add(n2, short)
 	n2.Release()
@@ -97,9 +94,7 @@ func NewResNet(rng *rand.Rand, widths, blocks [4]int) *ResNet {
 
 // Forward returns the outputs of layer2, layer3 and layer4 (strides 8, 16, 32).
 func (r *ResNet) Forward(x *autograd.Tensor) (x2, x3, x4 *autograd.Tensor) {
-	c := r.Conv1.Forward(x)
-	n := r.BN1.Forward(c)
-	c.Release()
+	n := nn.ConvBN(r.Conv1, r.BN1, x)
 	a := autograd.ReLU(n)
 	n.Release()
 	p := autograd.MaxPool2d(a, 3, 2, 1)

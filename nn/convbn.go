@@ -15,7 +15,10 @@ import (
 // training, or when gradients are recorded, it is exactly bn.Forward(conv.Forward(x)).
 func ConvBN(conv *Conv2d, bn *BatchNorm2d, x *autograd.Tensor) *autograd.Tensor {
 	if bn.Training || autograd.GradEnabled() || conv.Weight.Shape[0] != len(bn.RunningMean.Data) {
-		return bn.Forward(conv.Forward(x))
+		c := conv.Forward(x)
+		y := bn.Forward(c)
+		c.Release()
+		return y
 	}
 	w, b := foldBatchNorm(conv, bn)
 	return autograd.Conv2d(x, w, b, conv.P)
