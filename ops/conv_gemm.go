@@ -1,6 +1,10 @@
 package ops
 
-import "github.com/cvogl/halo/simd"
+import (
+	"sync/atomic"
+
+	"github.com/cvogl/halo/simd"
+)
 
 // The GEMM convolution paths. Per image and group a convolution is the product
 //
@@ -137,6 +141,14 @@ func (pl *convPlan) wg(w []float32, gi int) []float32 {
 // colsLen is the size of one item's column buffer.
 func (pl *convPlan) colsLen() int { return pl.k * pl.rb * pl.g.OW }
 
+// bufLen is colsLen, or 0 when the items need no column buffer (direct).
+func (pl *convPlan) bufLen() int {
+	if pl.direct {
+		return 0
+	}
+	return pl.colsLen()
+}
+
 // cols returns op(B) of item rows [oh0, oh1) and its row stride: the input block itself
 // when direct, else its im2col block written into buf (by channel over the pool when
 // par).
@@ -157,19 +169,32 @@ func forRange(par bool, n int, fn func(lo, hi int)) {
 	}
 }
 
+// forItems runs body(it, buf) for every it in [0, n) on the pool, handing the items
+// out one at a time from a shared counter: a thread that the OS deschedules for a while
+// (other jobs on these cores) leaves the remaining items to the others instead of
+// holding a fixed share of them, and a helper slow to wake up finds the work done. buf
+// is a scratch buffer of bufLen values per thread (nil when bufLen is 0). The items must
+// be independent: which thread runs which does not change any result.
+func forItems(n, bufLen int, body func(it int, buf []float32)) {
+	var next atomic.Int64
+	simd.ParallelFor(min(n, simd.Threads()), 1, func(lo, hi int) {
+		var buf []float32
+		if bufLen > 0 {
+			buf = getConvScratch(bufLen)
+			defer putConvScratch(buf)
+		}
+		for it := int(next.Add(1) - 1); it < n; it = int(next.Add(1) - 1) {
+			body(it, buf)
+		}
+	})
+}
+
 // gemmConvForward: y = conv(x, w) + b (b may be nil), overwriting y.
 func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
 	pl := newConvPlan(g, direct, 1)
 	if pl.chunked {
-		simd.ParallelFor(pl.items(), 1, func(lo, hi int) {
-			var buf []float32
-			if !direct {
-				buf = getConvScratch(pl.colsLen())
-				defer putConvScratch(buf)
-			}
-			for it := lo; it < hi; it++ {
-				pl.forwardItem(y, x, w, b, buf, it, simd.SgemmSerial, false)
-			}
+		forItems(pl.items(), pl.bufLen(), func(it int, buf []float32) {
+			pl.forwardItem(y, x, w, b, buf, it, simd.SgemmSerial, false)
 		})
 		return
 	}
@@ -236,7 +261,7 @@ func (pl *convPlan) gradSlots(n int) int {
 		return 0
 	}
 	threads := simd.Threads()
-	s := min(pl.items(), 4*threads, convPartialBudget/n)
+	s := min(pl.items(), 8*threads, convPartialBudget/n)
 	if s < min(pl.items(), 2*threads) {
 		return 0
 	}
@@ -254,30 +279,23 @@ func (pl *convPlan) weightGradSlots(slots int, dw, db, gy, x, w, dx []float32, f
 	defer putConvScratch(parts)
 	items := pl.items()
 	ow := g.OW
-	simd.ParallelFor(slots, 1, func(lo, hi int) {
-		var buf []float32
-		if !pl.direct {
-			buf = getConvScratch(pl.colsLen())
-			defer putConvScratch(buf)
-		}
-		for s := lo; s < hi; s++ {
-			part := parts[s*size : (s+1)*size]
-			clear(part)
-			pdw, pdb := part[:len(dw)], part[len(dw):]
-			for it := s * items / slots; it < (s+1)*items/slots; it++ {
-				n, gi, oh0, oh1 := pl.item(it)
-				nb := (oh1 - oh0) * ow
-				gyb := pl.yg(gy, n, gi)[oh0*ow:]
-				if fuseDx {
-					dxg := pl.xg(dx, n, gi)
-					simd.SgemmSerial(true, false, pl.cg, nb, pl.og, 1, pl.wg(w, gi), pl.k, gyb, pl.ohw, 1, dxg[oh0*ow:], pl.hw)
-				}
-				cols, ldc := pl.cols(buf, pl.xg(x, n, gi), oh0, oh1, false)
-				simd.SgemmSerial(false, true, pl.og, pl.k, nb, 1, gyb, pl.ohw, cols, ldc, 1, pdw[gi*pl.og*pl.k:], pl.k)
-				if db != nil {
-					for o := range pl.og {
-						pdb[gi*pl.og+o] += simd.Sum(gyb[o*pl.ohw : o*pl.ohw+nb])
-					}
+	forItems(slots, pl.bufLen(), func(s int, buf []float32) {
+		part := parts[s*size : (s+1)*size]
+		clear(part)
+		pdw, pdb := part[:len(dw)], part[len(dw):]
+		for it := s * items / slots; it < (s+1)*items/slots; it++ {
+			n, gi, oh0, oh1 := pl.item(it)
+			nb := (oh1 - oh0) * ow
+			gyb := pl.yg(gy, n, gi)[oh0*ow:]
+			if fuseDx {
+				dxg := pl.xg(dx, n, gi)
+				simd.SgemmSerial(true, false, pl.cg, nb, pl.og, 1, pl.wg(w, gi), pl.k, gyb, pl.ohw, 1, dxg[oh0*ow:], pl.hw)
+			}
+			cols, ldc := pl.cols(buf, pl.xg(x, n, gi), oh0, oh1, false)
+			simd.SgemmSerial(false, true, pl.og, pl.k, nb, 1, gyb, pl.ohw, cols, ldc, 1, pdw[gi*pl.og*pl.k:], pl.k)
+			if db != nil {
+				for o := range pl.og {
+					pdb[gi*pl.og+o] += simd.Sum(gyb[o*pl.ohw : o*pl.ohw+nb])
 				}
 			}
 		}
@@ -324,11 +342,7 @@ func (pl *convPlan) inputGrad(dx, gy, w []float32) {
 				1, pl.xg(dx, n, gi)[oh0*ow:], pl.hw)
 		}
 		if pl.chunked {
-			simd.ParallelFor(pl.items(), 1, func(lo, hi int) {
-				for it := lo; it < hi; it++ {
-					item(it, simd.SgemmSerial)
-				}
-			})
+			forItems(pl.items(), 0, func(it int, _ []float32) { item(it, simd.SgemmSerial) })
 			return
 		}
 		for it := range pl.items() {
@@ -357,12 +371,8 @@ func (pl *convPlan) inputGrad(dx, gy, w []float32) {
 	pairs := g.N * px.groups
 	for phase := range 2 {
 		per := (px.blocks + 1 - phase) / 2 // row blocks of this parity per image and group
-		simd.ParallelFor(pairs*per, 1, func(lo, hi int) {
-			dcols := getConvScratch(px.colsLen())
-			defer putConvScratch(dcols)
-			for i := lo; i < hi; i++ {
-				item(i/per*px.blocks+2*(i%per)+phase, dcols, simd.SgemmSerial, false)
-			}
+		forItems(pairs*per, px.colsLen(), func(i int, dcols []float32) {
+			item(i/per*px.blocks+2*(i%per)+phase, dcols, simd.SgemmSerial, false)
 		})
 	}
 }
