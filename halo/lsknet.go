@@ -2,6 +2,7 @@ package halo
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/cvogl/halo/autograd"
@@ -37,12 +38,20 @@ func NewLSKblock(rng *rand.Rand, dim int) *LSKblock {
 func (b *LSKblock) Forward(x *autograd.Tensor) *autograd.Tensor { return b.forward(x, nil) }
 
 func (b *LSKblock) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
-	a1 := hook.at("dw5x5", b.Conv0.Forward(x))
-	a2 := hook.at("dw7x7d3", b.ConvSpatial.Forward(a1))
-	a1 = b.Conv1.Forward(a1)
-	a2 = hook.at("conv1+conv2", b.Conv2.Forward(a2), a1)
+	d1 := hook.at("dw5x5", b.Conv0.Forward(x))
+	d2 := hook.at("dw7x7d3", b.ConvSpatial.Forward(d1))
+	a1 := b.Conv1.Forward(d1)
+	d1.Release()
+	a2 := hook.at("conv1+conv2", b.Conv2.Forward(d2), a1)
+	d2.Release()
 	mix := hook.at("gate", b.gate(a1, a2))
-	return hook.at("conv", autograd.Mul(x, b.Conv.Forward(mix)))
+	a1.Release()
+	a2.Release()
+	c := b.Conv.Forward(mix)
+	mix.Release()
+	y := hook.at("conv", autograd.Mul(x, c))
+	c.Release()
+	return y
 }
 
 // gate is the spatial selection: per pixel, the channel mean and max of both picks
@@ -105,9 +114,16 @@ func NewLSKAttention(rng *rand.Rand, dim int) *LSKAttention {
 func (a *LSKAttention) Forward(x *autograd.Tensor) *autograd.Tensor { return a.forward(x, nil) }
 
 func (a *LSKAttention) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
-	y := hook.at("proj_1", a.Proj1.Forward(x))
-	y = hook.at("gelu_1", autograd.GELU(y))
-	return hook.at("proj_2", autograd.Add(a.Proj2.Forward(a.SGU.forward(y, hook)), x))
+	p := hook.at("proj_1", a.Proj1.Forward(x))
+	y := hook.at("gelu_1", autograd.GELU(p))
+	p.Release()
+	s := a.SGU.forward(y, hook)
+	y.Release()
+	q := a.Proj2.Forward(s)
+	s.Release()
+	out := hook.at("proj_2", autograd.Add(q, x))
+	q.Release()
+	return out
 }
 
 // LSKMlp is 1x1 -> depthwise 3x3 -> GELU -> dropout -> 1x1 -> dropout.
@@ -133,17 +149,36 @@ func NewLSKMlp(rng *rand.Rand, dim, hidden int, drop float32, dropRng *rand.Rand
 func (m *LSKMlp) Forward(x *autograd.Tensor) *autograd.Tensor { return m.forward(x, nil) }
 
 func (m *LSKMlp) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
-	h := hook.at("fc1", m.FC1.Forward(x))
+	f := hook.at("fc1", m.FC1.Forward(x))
+	var h *autograd.Tensor
 	dw := m.DWConv
-	if dw.P.Groups == h.Shape[1] && dw.Weight.Shape[0] == h.Shape[1] {
-		h = autograd.DepthwiseConv2dGELU(h, dw.Weight, dw.Bias, dw.P)
+	if dw.P.Groups == f.Shape[1] && dw.Weight.Shape[0] == f.Shape[1] {
+		h = autograd.DepthwiseConv2dGELU(f, dw.Weight, dw.Bias, dw.P)
 	} else {
-		h = autograd.GELU(dw.Forward(h))
+		c := dw.Forward(f)
+		h = autograd.GELU(c)
+		c.Release()
 	}
+	f.Release()
 	h = hook.at("dwconv3x3+gelu", h)
-	y := hook.at("dropout_1", m.Drop.Forward(h))
-	y = hook.at("fc2", m.FC2.Forward(y))
-	return hook.at("dropout_2", m.Drop.Forward(y))
+	d := hook.at("dropout_1", m.Drop.Forward(h)) // h itself in eval mode
+	y := hook.at("fc2", m.FC2.Forward(d))
+	releaseAll(h, d)
+	out := hook.at("dropout_2", m.Drop.Forward(y))
+	if out != y {
+		y.Release()
+	}
+	return out
+}
+
+// releaseAll releases each distinct tensor of ts once (an identity op such as dropout
+// in eval mode hands back its input, which must not be released twice).
+func releaseAll(ts ...*autograd.Tensor) {
+	for i, t := range ts {
+		if !slices.Contains(ts[:i], t) {
+			t.Release()
+		}
+	}
 }
 
 // LSKBlock is one LSKNet block: x + ls1*Attn(BN(x)), then x + ls2*Mlp(BN(x)), each
@@ -203,14 +238,18 @@ func (r samplewiseRunner) run(m nn.Module, f func(*autograd.Tensor) *autograd.Te
 func (b *LSKBlock) attnHalf(x *autograd.Tensor, sw samplewiseRunner, hook partHook) *autograd.Tensor {
 	in := hook.at("norm1", b.Norm1.Forward(x))
 	a := sw.run(b.Attn, func(y *autograd.Tensor) *autograd.Tensor { return b.Attn.forward(y, hook) }, in)
-	return hook.at("scale_1", b.scaleResidual(x, a, b.LayerScale1))
+	out := hook.at("scale_1", b.scaleResidual(x, a, b.LayerScale1))
+	releaseAll(in, a)
+	return out
 }
 
 // mlpHalf is x + DropPath(ls2 * Mlp(BN(x))), as attnHalf.
 func (b *LSKBlock) mlpHalf(x *autograd.Tensor, sw samplewiseRunner, hook partHook) *autograd.Tensor {
 	in := hook.at("norm2", b.Norm2.Forward(x))
 	a := sw.run(b.Mlp, func(y *autograd.Tensor) *autograd.Tensor { return b.Mlp.forward(y, hook) }, in)
-	return hook.at("scale_2", b.scaleResidual(x, a, b.LayerScale2))
+	out := hook.at("scale_2", b.scaleResidual(x, a, b.LayerScale2))
+	releaseAll(in, a)
+	return out
 }
 
 // scaleResidual is x + DropPath(ls * a) (ls per channel) as one fused op. The drop-path
@@ -294,7 +333,14 @@ func NewLSKNet(rng *rand.Rand, dims, depths, mlpRatios [4]int, drop, dropPathRat
 func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
 	var outs [4]*autograd.Tensor
 	for i := range 4 {
+		// x is the caller's image or the previous stage's output (handed out): every
+		// map after the embedding is this stage's own and released when consumed.
 		x = n.Embeds[i].Forward(x)
+		step := func(f func(*autograd.Tensor) *autograd.Tensor) {
+			y := f(x)
+			x.Release()
+			x = y
+		}
 		for _, b := range n.Blocks[i] {
 			sw := samplewiseRunner(n.Samplewise)
 			attn := func(x *autograd.Tensor) *autograd.Tensor { return b.attnHalf(x, sw, nil) }
@@ -302,13 +348,14 @@ func (n *LSKNet) Forward(x *autograd.Tensor) [4]*autograd.Tensor {
 			if n.Checkpoint != nil {
 				// Each residual half apart: the recomputation then holds one
 				// branch's activations at a time (the MLP's, 8x wide, dominate).
-				x = n.Checkpoint(b, attn, x)
-				x = n.Checkpoint(b, mlp, x)
+				step(func(x *autograd.Tensor) *autograd.Tensor { return n.Checkpoint(b, attn, x) })
+				step(func(x *autograd.Tensor) *autograd.Tensor { return n.Checkpoint(b, mlp, x) })
 			} else {
-				x = mlp(attn(x))
+				step(attn)
+				step(mlp)
 			}
 		}
-		x = channelLayerNorm(n.Norms[i], x)
+		step(func(x *autograd.Tensor) *autograd.Tensor { return channelLayerNorm(n.Norms[i], x) })
 		outs[i] = x
 	}
 	return outs
