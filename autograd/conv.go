@@ -13,8 +13,18 @@ func Conv2d(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	out := Empty(g.OutShape()...)
 	ops.Conv2d(out.Data, x.Data, w.Data, bData, g)
 	return Record("conv2d", out, func(gy []float32) {
+		// When x has no gradient yet (usually: one consumer), take an uncleared buffer
+		// and let the kernel store dx instead of clearing it and adding to the zeros.
+		storeDx := false
+		if x.RequiresGrad() {
+			_, storeDx = firstGradBuf(x)
+		}
 		dx, dw, db := convGrads(x, w, b)
-		ops.Conv2dBackward(dx, dw, db, gy, x.Data, w.Data, g)
+		if storeDx {
+			ops.Conv2dBackwardStoreDx(dx, dw, db, gy, x.Data, w.Data, g)
+		} else {
+			ops.Conv2dBackward(dx, dw, db, gy, x.Data, w.Data, g)
+		}
 	}, x, w, b)
 }
 

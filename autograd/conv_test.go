@@ -204,3 +204,58 @@ func TestConv2dShapeErrors(t *testing.T) {
 func convP(sh, sw, ph, pw, dh, dw, groups int) ops.ConvParams {
 	return ops.ConvParams{StrideH: sh, StrideW: sw, PadH: ph, PadW: pw, DilH: dh, DilW: dw, Groups: groups}
 }
+
+// TestConv2dInputGradStoredThenAdded feeds one input to two convolutions (1x1, which
+// stores a fresh dx directly, and 3x3): whichever backward runs first stores x's
+// gradient into an uncleared buffer, the other adds to it, and the sum equals the two
+// gradients taken one at a time; an input that already holds a gradient keeps it.
+func TestConv2dInputGradStoredThenAdded(t *testing.T) {
+	pw, p3 := ops.ConvParams{}, ops.ConvParams{PadH: 1, PadW: 1}
+	w1, w3 := RandTensor(2, -1, 1, 5, 3, 1, 1), RandTensor(3, -1, 1, 5, 3, 3, 3)
+	grad := func(pre []float32, convs ...func(x *Tensor) *Tensor) []float32 {
+		x := RandTensor(1, -1, 1, 2, 3, 6, 7)
+		if pre != nil {
+			x.Grad = append([]float32(nil), pre...)
+		}
+		var loss *Tensor
+		for _, c := range convs {
+			l := SumAll(c(x))
+			if loss == nil {
+				loss = l
+			} else {
+				loss = Add(loss, l)
+			}
+		}
+		loss.Backward()
+		return x.Grad
+	}
+	one := func(x *Tensor) *Tensor { return Conv2d(x, w1, nil, pw) }
+	three := func(x *Tensor) *Tensor { return Conv2d(x, w3, nil, p3) }
+	g1, g3 := grad(nil, one), grad(nil, three)
+	pre := RandTensor(4, -1, 1, 2*3*6*7).Data
+	for _, tc := range []struct {
+		name  string
+		pre   []float32
+		convs []func(*Tensor) *Tensor
+	}{
+		{"1x1 then 3x3", nil, []func(*Tensor) *Tensor{one, three}},
+		{"3x3 then 1x1", nil, []func(*Tensor) *Tensor{three, one}},
+		{"existing gradient", pre, []func(*Tensor) *Tensor{one}},
+	} {
+		got := grad(tc.pre, tc.convs...)
+		if len(got) != len(g1) || len(g1) != 2*3*6*7 {
+			t.Fatalf("%s: gradients of %d and %d values", tc.name, len(got), len(g1))
+		}
+		for i := range got {
+			want := g1[i]
+			if tc.pre == nil {
+				want += g3[i]
+			} else {
+				want += tc.pre[i]
+			}
+			if d := got[i] - want; d > 1e-5 || d < -1e-5 || got[i] != got[i] {
+				t.Fatalf("%s: dx[%d] = %v, want %v", tc.name, i, got[i], want)
+			}
+		}
+	}
+}

@@ -107,6 +107,18 @@ func Conv2d(y, x, w, b []float32, g ConvGeom) {
 // its output: dx += dL/dx, dw += dL/dw, db += dL/db. Any of dx, dw, db may be nil to
 // skip that gradient.
 func Conv2dBackward(dx, dw, db, gy, x, w []float32, g ConvGeom) {
+	conv2dBackward(dx, dw, db, gy, x, w, g, false)
+}
+
+// Conv2dBackwardStoreDx is Conv2dBackward except that it stores dx = dL/dx, whatever dx
+// held (an uncleared buffer will do), while dw and db still accumulate. For 1x1
+// convolutions the products write dx directly, which saves clearing a fresh gradient
+// buffer and reading its zeros back; other geometries clear dx first.
+func Conv2dBackwardStoreDx(dx, dw, db, gy, x, w []float32, g ConvGeom) {
+	conv2dBackward(dx, dw, db, gy, x, w, g, true)
+}
+
+func conv2dBackward(dx, dw, db, gy, x, w []float32, g ConvGeom, storeDx bool) {
 	checkConvLens("conv2d backward", g, gy, x, w, db)
 	if dx != nil && len(dx) != len(x) {
 		panic(fmt.Sprintf("conv2d backward: dx has %d values, input has %d", len(dx), len(x)))
@@ -114,9 +126,17 @@ func Conv2dBackward(dx, dw, db, gy, x, w []float32, g ConvGeom) {
 	if dw != nil && len(dw) != len(w) {
 		panic(fmt.Sprintf("conv2d backward: dw has %d values, weight has %d", len(dw), len(w)))
 	}
+	dxBeta := float32(1)
+	if storeDx && dx != nil {
+		if g.pointwise() && !g.depthwise() {
+			dxBeta = 0
+		} else {
+			simd.ParallelFor(len(dx), 1<<16, func(lo, hi int) { clear(dx[lo:hi]) })
+		}
+	}
 	if !g.depthwise() {
 		// The GEMM paths fold db into their pass over gy where they can.
-		gemmConvGrads(dx, dw, db, gy, x, w, g, g.pointwise())
+		gemmConvGrads(dx, dw, db, gy, x, w, g, g.pointwise(), dxBeta)
 		return
 	}
 	if db != nil {

@@ -229,17 +229,22 @@ func (pl *convPlan) forwardItem(y, x, w, b, buf []float32, it int, gemm sgemmFun
 
 // gemmConvBackward accumulates dx and dw (either may be nil) for gy.
 func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom, direct bool) {
-	gemmConvGrads(dx, dw, nil, gy, x, w, g, direct)
+	gemmConvGrads(dx, dw, nil, gy, x, w, g, direct, 1)
 }
 
-// gemmConvGrads accumulates dx, dw and db (each may be nil) for gy.
-func gemmConvGrads(dx, dw, db, gy, x, w []float32, g ConvGeom, direct bool) {
+// gemmConvGrads accumulates dw and db (either may be nil) for gy, and dx = dxBeta*dx +
+// dL/dx (dx may be nil). dxBeta 0 stores dx without reading it; it is only for direct
+// (pointwise) geometries, where the products write every value of dx.
+func gemmConvGrads(dx, dw, db, gy, x, w []float32, g ConvGeom, direct bool, dxBeta float32) {
+	if dxBeta != 1 && !direct {
+		panic("conv2d: dx can only be stored by the pointwise path")
+	}
 	pl := newConvPlan(g, direct, 1)
 	dxDone, dbDone := dx == nil, db == nil
 	if dw != nil {
 		if slots := pl.gradSlots(len(dw) + g.O); slots > 0 {
 			fuseDx := direct && dx != nil
-			pl.weightGradSlots(slots, dw, db, gy, x, w, dx, fuseDx)
+			pl.weightGradSlots(slots, dw, db, gy, x, w, dx, fuseDx, dxBeta)
 			dxDone, dbDone = dxDone || fuseDx, true
 		} else {
 			pl.weightGradShared(dw, gy, x)
@@ -249,7 +254,7 @@ func gemmConvGrads(dx, dw, db, gy, x, w []float32, g ConvGeom, direct bool) {
 		convBiasBackward(db, gy, g)
 	}
 	if !dxDone {
-		pl.inputGrad(dx, gy, w)
+		pl.inputGrad(dx, gy, w, dxBeta)
 	}
 }
 
@@ -272,7 +277,7 @@ func (pl *convPlan) gradSlots(n int) int {
 // on the shapes), each summing dW and db of its items into its own buffer, then adds the
 // buffers into dw and db in slot order. With fuseDx (pointwise), each item also adds
 // its columns of dX = W^T dY, read while dY's block is in cache.
-func (pl *convPlan) weightGradSlots(slots int, dw, db, gy, x, w, dx []float32, fuseDx bool) {
+func (pl *convPlan) weightGradSlots(slots int, dw, db, gy, x, w, dx []float32, fuseDx bool, dxBeta float32) {
 	g := pl.g
 	size := len(dw) + g.O
 	parts := getConvScratch(slots * size)
@@ -289,7 +294,7 @@ func (pl *convPlan) weightGradSlots(slots int, dw, db, gy, x, w, dx []float32, f
 			gyb := pl.yg(gy, n, gi)[oh0*ow:]
 			if fuseDx {
 				dxg := pl.xg(dx, n, gi)
-				simd.SgemmSerial(true, false, pl.cg, nb, pl.og, 1, pl.wg(w, gi), pl.k, gyb, pl.ohw, 1, dxg[oh0*ow:], pl.hw)
+				simd.SgemmSerial(true, false, pl.cg, nb, pl.og, 1, pl.wg(w, gi), pl.k, gyb, pl.ohw, dxBeta, dxg[oh0*ow:], pl.hw)
 			}
 			cols, ldc := pl.cols(buf, pl.xg(x, n, gi), oh0, oh1, false)
 			simd.SgemmSerial(false, true, pl.og, pl.k, nb, 1, gyb, pl.ohw, cols, ldc, 1, pdw[gi*pl.og*pl.k:], pl.k)
@@ -330,8 +335,9 @@ func (pl *convPlan) weightGradShared(dw, gy, x []float32) {
 	}
 }
 
-// inputGrad accumulates dx += W^T dY (through col2im unless direct).
-func (pl *convPlan) inputGrad(dx, gy, w []float32) {
+// inputGrad computes dx = dxBeta*dx + W^T dY (through col2im, accumulating, unless
+// direct).
+func (pl *convPlan) inputGrad(dx, gy, w []float32, dxBeta float32) {
 	g := pl.g
 	ow := g.OW
 	if pl.direct {
@@ -339,7 +345,7 @@ func (pl *convPlan) inputGrad(dx, gy, w []float32) {
 			n, gi, oh0, oh1 := pl.item(it)
 			nb := (oh1 - oh0) * ow
 			gemm(true, false, pl.cg, nb, pl.og, 1, pl.wg(w, gi), pl.k, pl.yg(gy, n, gi)[oh0*ow:], pl.ohw,
-				1, pl.xg(dx, n, gi)[oh0*ow:], pl.hw)
+				dxBeta, pl.xg(dx, n, gi)[oh0*ow:], pl.hw)
 		}
 		if pl.chunked {
 			forItems(pl.items(), 0, func(it int, _ []float32) { item(it, simd.SgemmSerial) })

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -151,6 +152,16 @@ func TestConvGemmReference(t *testing.T) {
 				convCloseRef(t, "dw alone", dwA, dw0, wantDw, 1e-5)
 				convCloseRef(t, "db alone", dbA, db0, wantDb, 1e-5)
 
+				// storing dx ignores what the buffer held (NaN here); dw and db still add
+				dxS, dwS, dbS := make([]float32, len(x)), append([]float32(nil), dw0...), append([]float32(nil), db0...)
+				for i := range dxS {
+					dxS[i] = float32(math.NaN())
+				}
+				Conv2dBackwardStoreDx(dxS, dwS, dbS, gy, x, w, g)
+				convCloseRef(t, "dx stored", dxS, nil, wantDx, 1e-5)
+				convCloseRef(t, "dw with dx stored", dwS, dw0, wantDw, 1e-5)
+				convCloseRef(t, "db with dx stored", dbS, db0, wantDb, 1e-5)
+
 				// the split depends only on the shapes: a second run is bit-identical
 				dx2, dw2, db2 := append([]float32(nil), dx0...), append([]float32(nil), dw0...), append([]float32(nil), db0...)
 				Conv2dBackward(dx2, dw2, db2, gy, x, w, g)
@@ -241,5 +252,35 @@ func TestGatherStrided(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestConv2dBackwardStoreDx checks the storing backward on the geometries that clear dx
+// first (depthwise, including a 1x1 depthwise, and im2col) against the accumulating one
+// from zero: equal bit for bit, whatever dx held.
+func TestConv2dBackwardStoreDx(t *testing.T) {
+	for _, tc := range []struct {
+		x, w []int
+		p    ConvParams
+	}{
+		{[]int{2, 4, 9, 8}, []int{4, 1, 3, 3}, ConvParams{PadH: 1, PadW: 1, Groups: 4}},
+		{[]int{1, 3, 5, 6}, []int{3, 1, 1, 1}, ConvParams{Groups: 3}},
+		{[]int{2, 3, 9, 7}, []int{5, 3, 3, 3}, ConvParams{StrideH: 3, StrideW: 3}}, // some inputs get no gradient
+		{[]int{2, 6, 5, 7}, []int{4, 3, 1, 1}, ConvParams{Groups: 2}},
+	} {
+		g := NewConvGeom(tc.x, tc.w, []int{tc.w[0]}, tc.p)
+		rng := rand.New(rand.NewPCG(31, 32))
+		x, w := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*(g.C/g.P.Groups)*g.KH*g.KW)
+		gy := convRandSlice(rng, g.N*g.O*g.OH*g.OW)
+		want, dwA, dbA := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
+		Conv2dBackward(want, dwA, dbA, gy, x, w, g)
+		got, dwS, dbS := make([]float32, len(x)), make([]float32, len(w)), make([]float32, g.O)
+		for i := range got {
+			got[i] = float32(math.NaN())
+		}
+		Conv2dBackwardStoreDx(got, dwS, dbS, gy, x, w, g)
+		convCloseSlices(t, fmt.Sprintf("%v %v dx", tc.x, tc.w), got, want, 0)
+		convCloseSlices(t, fmt.Sprintf("%v %v dw", tc.x, tc.w), dwS, dwA, 0)
+		convCloseSlices(t, fmt.Sprintf("%v %v db", tc.x, tc.w), dbS, dbA, 0)
 	}
 }
