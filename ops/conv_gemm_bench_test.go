@@ -16,7 +16,8 @@ import (
 // convolutions of every LSK block (stage s has dim 64/128/320/512 at 256^2/128^2/64^2/
 // 32^2), the patch embeddings, and the four layers of the peer table in
 // shared/perf/PEERS.md (t_*). Each runs the
-// forward (with bias), dx alone, dw alone, and the whole backward (dx, dw, db), for the
+// forward (with bias), dx alone, dw alone, the whole backward (dx, dw, db) accumulating
+// and into a fresh dx (bwdfresh), for the
 // current code and for legacyConv* (the code before the rework, kept below so one run
 // compares both). GFLOPS counts one forward's worth per pass (the whole backward: two).
 // Example: go test -run '^$' -bench 'ConvGemm/s1_proj' -benchtime 5x ./ops
@@ -92,6 +93,12 @@ func benchConvGemm(b *testing.B, c convGemmCase) {
 			{"bwd", 2, func(_ func(y, x, w, b []float32, g ConvGeom), bwd func(dx, dw, db, gy, x, w []float32, g ConvGeom)) {
 				bwd(dx, dw, db, gy, x, w, g)
 			}},
+			// The whole backward as autograd runs it for an input without a gradient
+			// yet: "new" stores dx (Conv2dBackwardStoreDx), "old" clears dx as a fresh
+			// gradient buffer would be and accumulates.
+			{"bwdfresh", 2, func(_ func(y, x, w, b []float32, g ConvGeom), bwd func(dx, dw, db, gy, x, w []float32, g ConvGeom)) {
+				bwd(dx, dw, db, gy, x, w, g)
+			}},
 		} {
 			// old then new for each pass, each warmed up once (first touches of the
 			// output pages are not timed).
@@ -99,6 +106,15 @@ func benchConvGemm(b *testing.B, c convGemmCase) {
 				fwd, bwd := Conv2d, Conv2dBackward
 				if impl == "old" {
 					fwd, bwd = legacyConv2d, legacyConv2dBackward
+				}
+				if pass.name == "bwdfresh" {
+					bwd = Conv2dBackwardStoreDx
+					if impl == "old" {
+						bwd = func(dx, dw, db, gy, x, w []float32, g ConvGeom) {
+							simd.ParallelFor(len(dx), 1<<16, func(lo, hi int) { clear(dx[lo:hi]) })
+							legacyConv2dBackward(dx, dw, db, gy, x, w, g)
+						}
+					}
 				}
 				b.Run(pass.name+"/"+impl, func(b *testing.B) {
 					pass.run(fwd, bwd)
