@@ -21,15 +21,18 @@ func ConvBN(conv *Conv2d, bn *BatchNorm2d, x *autograd.Tensor) *autograd.Tensor 
 		return y
 	}
 	w, b := foldBatchNorm(conv, bn)
-	return autograd.Conv2d(x, w, b, conv.P)
+	y := autograd.Conv2d(x, w, b, conv.P)
+	w.Release()
+	b.Release()
+	return y
 }
 
 // foldBatchNorm returns the weight and bias of conv followed by bn in eval mode.
 func foldBatchNorm(conv *Conv2d, bn *BatchNorm2d) (w, b *autograd.Tensor) {
 	out := conv.Weight.Shape[0]
 	per := len(conv.Weight.Data) / out
-	w = autograd.Zeros(conv.Weight.Shape...)
-	b = autograd.Zeros(out)
+	w = autograd.Empty(conv.Weight.Shape...)
+	b = autograd.Empty(out)
 	for o := range out {
 		s := 1 / math.Sqrt(float64(bn.RunningVar.Data[o])+float64(bn.Eps))
 		if bn.Weight != nil {
