@@ -273,8 +273,6 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 		switch {
 		case direct:
 			clear(gp)
-			dpre = getConvScratch(strip * g.OW)
-			defer putConvScratch(dpre)
 		case gelu:
 			dpre = getConvScratch(ohw)
 			defer putConvScratch(dpre)
@@ -312,17 +310,16 @@ func depthwiseBackwardAct(dx, dw, db, gy, pre, x, w, b []float32, g ConvGeom, da
 					f := d.filter(wc)
 					for r0 := 0; r0 < g.OH; r0 += strip {
 						r1 := min(r0+strip, g.OH)
-						s := dpre[:(r1-r0)*g.OW]
-						simd.DWConvRows(s, g.OW, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
-						// One call per strip (rows of small planes are too short to
-						// pay for a call each), then the rows to their place in gp.
-						dact(s, gyc[r0*g.OW:r1*g.OW], s)
-						if db != nil { // strip sums (from L1) in float64
-							dbAcc += float64(simd.Sum(s))
-						}
+						// pre straight into its place in gp, then GELU' row by row
+						// in place (the strip is in L1).
+						o0 := (r0+d.gTop)*d.wg + d.gLeft
+						simd.DWConvRows(gp[o0:], d.wg, xp[r0*d.wp:], d.wp, r1-r0, g.OW, f, bias, false)
 						for r := r0; r < r1; r++ {
-							o := (r+d.gTop)*d.wg + d.gLeft
-							copy(gp[o:o+g.OW], s[(r-r0)*g.OW:])
+							row := gp[o0+(r-r0)*d.wg:][:g.OW]
+							dact(row, gyc[r*g.OW:(r+1)*g.OW], row)
+						}
+						if db != nil { // strip sums in float64 (gp's zero border adds nothing)
+							dbAcc += float64(simd.Sum(gp[o0-d.gLeft : o0-d.gLeft+(r1-r0)*d.wg]))
 						}
 					}
 				case recompute:
@@ -388,9 +385,21 @@ func padPlane(dst []float32, hd, wd int, src []float32, hs, ws, top, left int) {
 			clear(row)
 			continue
 		}
-		clear(row[:c0+left])
+		zeroShort(row[:c0+left])
 		copy(row[c0+left:c1+left], src[sr*ws+c0:sr*ws+c1])
-		clear(row[c1+left:])
+		zeroShort(row[c1+left:])
+	}
+}
+
+// zeroShort clears s, in a plain loop when it is as short as a padding border (a
+// call to the runtime's clear per border of every row costs more than the stores).
+func zeroShort(s []float32) {
+	if len(s) > 16 {
+		clear(s)
+		return
+	}
+	for i := 0; i < len(s); i++ {
+		s[i] = 0
 	}
 }
 

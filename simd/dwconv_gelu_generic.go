@@ -1,6 +1,9 @@
 package simd
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // The GELU and GELU-derivative steps that finish a depthwise convolution + GELU strip
 // (ops.DepthwiseConv2dGELU and its backward): the same functions as GELU and GELUGrad
@@ -73,12 +76,27 @@ type dwGELUKernels struct {
 // the assembly.
 var dwGELUImpls = map[string]dwGELUKernels{"generic": {gelu: dwGELUGeneric, gradMul: dwGELUGradMulGeneric}}
 
-// dwGELUFor follows the active path (tests swap it).
+// dwGELUFor follows the active path (tests swap it). The kernels run on single rows of
+// small planes, so the map lookup is done once per path, not once per call.
 func dwGELUFor() dwGELUKernels {
-	if k, ok := dwGELUImpls[active.name]; ok {
-		return k
+	im := active
+	if c := dwGELUCache.Load(); c != nil && c.im == im {
+		return c.k
 	}
-	return dwGELUImpls["generic"]
+	k, ok := dwGELUImpls[im.name]
+	if !ok {
+		k = dwGELUImpls["generic"]
+	}
+	dwGELUCache.Store(&dwGELUCached{im: im, k: k})
+	return k
+}
+
+// dwGELUCache is the path dwGELUFor last resolved, with its kernels.
+var dwGELUCache atomic.Pointer[dwGELUCached]
+
+type dwGELUCached struct {
+	im *impl
+	k  dwGELUKernels
 }
 
 func dwGELUGradMulGeneric(dst, g, x []float32) {
