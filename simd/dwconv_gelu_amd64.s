@@ -336,203 +336,203 @@ DATA dwgmgelua<>+56(SB)/4, $0xc1600000
 DATA dwgmgelua<>+60(SB)/4, $0xc1600000
 GLOBL dwgmgelua<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc0<>+0(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+4(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+8(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+12(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+16(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+20(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+24(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+28(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+32(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+36(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+40(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+44(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+48(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+52(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+56(SB)/4, $0xb6f3f7a7
-DATA dwggeluc0<>+60(SB)/4, $0xb6f3f7a7
-GLOBL dwggeluc0<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh0<>+0(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+4(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+8(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+12(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+16(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+20(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+24(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+28(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+32(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+36(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+40(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+44(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+48(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+52(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+56(SB)/4, $0xb673f7a7
+DATA dwggeluh0<>+60(SB)/4, $0xb673f7a7
+GLOBL dwggeluh0<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc1<>+0(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+4(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+8(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+12(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+16(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+20(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+24(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+28(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+32(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+36(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+40(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+44(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+48(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+52(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+56(SB)/4, $0x3ecc6446
-DATA dwggeluc1<>+60(SB)/4, $0x3ecc6446
-GLOBL dwggeluc1<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh1<>+0(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+4(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+8(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+12(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+16(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+20(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+24(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+28(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+32(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+36(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+40(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+44(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+48(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+52(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+56(SB)/4, $0x3e4c6446
+DATA dwggeluh1<>+60(SB)/4, $0x3e4c6446
+GLOBL dwggeluh1<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc2<>+0(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+4(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+8(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+12(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+16(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+20(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+24(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+28(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+32(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+36(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+40(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+44(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+48(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+52(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+56(SB)/4, $0x3eca3299
-DATA dwggeluc2<>+60(SB)/4, $0x3eca3299
-GLOBL dwggeluc2<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh2<>+0(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+4(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+8(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+12(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+16(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+20(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+24(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+28(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+32(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+36(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+40(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+44(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+48(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+52(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+56(SB)/4, $0x3e4a3299
+DATA dwggeluh2<>+60(SB)/4, $0x3e4a3299
+GLOBL dwggeluh2<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc3<>+0(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+4(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+8(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+12(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+16(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+20(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+24(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+28(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+32(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+36(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+40(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+44(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+48(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+52(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+56(SB)/4, $0x3eab53b0
-DATA dwggeluc3<>+60(SB)/4, $0x3eab53b0
-GLOBL dwggeluc3<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh3<>+0(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+4(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+8(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+12(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+16(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+20(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+24(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+28(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+32(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+36(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+40(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+44(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+48(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+52(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+56(SB)/4, $0x3e2b53b0
+DATA dwggeluh3<>+60(SB)/4, $0x3e2b53b0
+GLOBL dwggeluh3<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc4<>+0(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+4(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+8(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+12(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+16(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+20(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+24(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+28(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+32(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+36(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+40(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+44(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+48(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+52(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+56(SB)/4, $0xbdc56a64
-DATA dwggeluc4<>+60(SB)/4, $0xbdc56a64
-GLOBL dwggeluc4<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh4<>+0(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+4(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+8(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+12(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+16(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+20(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+24(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+28(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+32(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+36(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+40(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+44(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+48(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+52(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+56(SB)/4, $0xbd456a64
+DATA dwggeluh4<>+60(SB)/4, $0xbd456a64
+GLOBL dwggeluh4<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc5<>+0(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+4(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+8(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+12(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+16(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+20(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+24(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+28(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+32(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+36(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+40(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+44(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+48(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+52(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+56(SB)/4, $0x3f162a27
-DATA dwggeluc5<>+60(SB)/4, $0x3f162a27
-GLOBL dwggeluc5<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh5<>+0(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+4(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+8(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+12(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+16(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+20(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+24(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+28(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+32(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+36(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+40(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+44(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+48(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+52(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+56(SB)/4, $0x3e962a27
+DATA dwggeluh5<>+60(SB)/4, $0x3e962a27
+GLOBL dwggeluh5<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc6<>+0(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+4(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+8(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+12(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+16(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+20(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+24(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+28(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+32(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+36(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+40(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+44(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+48(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+52(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+56(SB)/4, $0xbff4b556
-DATA dwggeluc6<>+60(SB)/4, $0xbff4b556
-GLOBL dwggeluc6<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh6<>+0(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+4(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+8(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+12(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+16(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+20(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+24(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+28(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+32(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+36(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+40(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+44(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+48(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+52(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+56(SB)/4, $0xbf74b556
+DATA dwggeluh6<>+60(SB)/4, $0xbf74b556
+GLOBL dwggeluh6<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc7<>+0(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+4(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+8(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+12(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+16(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+20(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+24(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+28(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+32(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+36(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+40(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+44(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+48(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+52(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+56(SB)/4, $0x401a68b9
-DATA dwggeluc7<>+60(SB)/4, $0x401a68b9
-GLOBL dwggeluc7<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh7<>+0(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+4(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+8(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+12(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+16(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+20(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+24(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+28(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+32(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+36(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+40(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+44(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+48(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+52(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+56(SB)/4, $0x3f9a68b9
+DATA dwggeluh7<>+60(SB)/4, $0x3f9a68b9
+GLOBL dwggeluh7<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc8<>+0(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+4(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+8(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+12(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+16(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+20(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+24(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+28(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+32(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+36(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+40(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+44(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+48(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+52(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+56(SB)/4, $0xbfccdd77
-DATA dwggeluc8<>+60(SB)/4, $0xbfccdd77
-GLOBL dwggeluc8<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh8<>+0(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+4(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+8(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+12(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+16(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+20(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+24(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+28(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+32(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+36(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+40(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+44(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+48(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+52(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+56(SB)/4, $0xbf4cdd77
+DATA dwggeluh8<>+60(SB)/4, $0xbf4cdd77
+GLOBL dwggeluh8<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc9<>+0(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+4(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+8(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+12(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+16(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+20(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+24(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+28(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+32(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+36(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+40(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+44(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+48(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+52(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+56(SB)/4, $0x3f10c2b6
-DATA dwggeluc9<>+60(SB)/4, $0x3f10c2b6
-GLOBL dwggeluc9<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh9<>+0(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+4(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+8(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+12(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+16(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+20(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+24(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+28(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+32(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+36(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+40(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+44(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+48(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+52(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+56(SB)/4, $0x3e90c2b6
+DATA dwggeluh9<>+60(SB)/4, $0x3e90c2b6
+GLOBL dwggeluh9<>(SB), RODATA|NOPTR, $64
 
-DATA dwggeluc10<>+0(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+4(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+8(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+12(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+16(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+20(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+24(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+28(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+32(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+36(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+40(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+44(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+48(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+52(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+56(SB)/4, $0xbdad8d43
-DATA dwggeluc10<>+60(SB)/4, $0xbdad8d43
-GLOBL dwggeluc10<>(SB), RODATA|NOPTR, $64
+DATA dwggeluh10<>+0(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+4(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+8(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+12(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+16(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+20(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+24(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+28(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+32(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+36(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+40(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+44(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+48(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+52(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+56(SB)/4, $0xbd2d8d43
+DATA dwggeluh10<>+60(SB)/4, $0xbd2d8d43
+GLOBL dwggeluh10<>(SB), RODATA|NOPTR, $64
 
 DATA dwginvsqrt2pi<>+0(SB)/4, $0x3ecc422a
 DATA dwginvsqrt2pi<>+4(SB)/4, $0x3ecc422a
@@ -576,6 +576,8 @@ TEXT ·dwGELUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
+	VBROADCASTSS dwgmhalf<>(SB), Z15
+	VPXORD Z31, Z31, Z31
 dwGELUAVX512_two:
 	CMPQ CX, $32
 	JLT dwGELUAVX512_one
@@ -601,38 +603,34 @@ dwGELUAVX512_two:
 	VBROADCASTSS dwgone<>(SB), Z26
 	VDIVPS       Z9, Z10, Z9
 	VDIVPS       Z25, Z26, Z25
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VBROADCASTSS dwggeluc10<>(SB), Z26
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z25, Z26
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z26
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z25, Z26
 	             
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VMULPS.BCST  dwgmhalf<>(SB), Z24, Z24
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z24, Z24
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z24
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z24, Z26, Z26
-	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
-	VMULPS.BCST  dwghalf<>(SB), Z26, Z26
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	VMULPS.BCST  dwgmhalf<>(SB), Z23, Z23
 	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
@@ -693,10 +691,8 @@ dwGELUAVX512_two:
 	VMAXPS       Z16, Z21, Z21
 	VMULPS       Z10, Z5, Z5
 	VMULPS       Z26, Z21, Z21
-	VPXORD       Z6, Z6, Z6
-	VPXORD       Z22, Z22, Z22
-	VCMPPS       $0x1d, Z6, Z0, K2
-	VCMPPS       $0x1d, Z22, Z16, K3
+	VCMPPS       $0x1d, Z31, Z0, K2
+	VCMPPS       $0x1d, Z31, Z16, K3
 	VMOVAPS      Z4, K2, Z5
 	VMOVAPS      Z20, K3, Z21
 	VMOVUPS Z5, (DI)
@@ -719,22 +715,20 @@ dwGELUAVX512_one:
 	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
 	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
 	VMULPS       Z8, Z10, Z10
-	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
 	             
@@ -765,8 +759,7 @@ dwGELUAVX512_one:
 	VBROADCASTSS dwgmgelua<>(SB), Z5
 	VMAXPS       Z0, Z5, Z5
 	VMULPS       Z10, Z5, Z5
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z0, K2
+	VCMPPS       $0x1d, Z31, Z0, K2
 	VMOVAPS      Z4, K2, Z5
 	VMOVUPS Z5, (DI)
 	ADDQ $64, SI
@@ -790,22 +783,20 @@ dwGELUAVX512_tail:
 	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
 	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
 	VMULPS       Z8, Z10, Z10
-	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
 	             
@@ -836,8 +827,7 @@ dwGELUAVX512_tail:
 	VBROADCASTSS dwgmgelua<>(SB), Z5
 	VMAXPS       Z0, Z5, Z5
 	VMULPS       Z10, Z5, Z5
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z0, K2
+	VCMPPS       $0x1d, Z31, Z0, K2
 	VMOVAPS      Z4, K2, Z5
 	VMOVUPS Z5, K1, (DI)
 dwGELUAVX512_done:
@@ -850,6 +840,8 @@ TEXT ·dwGELUGradMulAVX512(SB), NOSPLIT, $0-72
 	MOVQ g_base+24(FP), BX
 	MOVQ x_base+48(FP), SI
 	MOVQ x_len+56(FP), CX
+	VBROADCASTSS dwgmhalf<>(SB), Z15
+	VPXORD Z31, Z31, Z31
 dwGELUGradMulAVX512_two:
 	CMPQ CX, $32
 	JLT dwGELUGradMulAVX512_one
@@ -875,38 +867,34 @@ dwGELUGradMulAVX512_two:
 	VBROADCASTSS dwgone<>(SB), Z26
 	VDIVPS       Z9, Z10, Z9
 	VDIVPS       Z25, Z26, Z25
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VBROADCASTSS dwggeluc10<>(SB), Z26
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z25, Z26
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z26
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z25, Z26
 	             
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z10, Z10
-	VMULPS.BCST  dwgmhalf<>(SB), Z26, Z26
-	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
-	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z22, Z26
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VMULPS.BCST  dwgmhalf<>(SB), Z24, Z24
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z24, Z24
+	VFMSUB231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
+	VFMSUB231PS.BCST dwginvsqrt2pi<>(SB), Z22, Z26
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z24
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z24, Z26, Z26
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
@@ -965,14 +953,10 @@ dwGELUGradMulAVX512_two:
 	             
 	VADDPS.BCST  dwgone<>(SB), Z10, Z4
 	VADDPS.BCST  dwgone<>(SB), Z26, Z20
-	VPXORD       Z5, Z5, Z5
-	VPXORD       Z21, Z21, Z21
-	VSUBPS       Z10, Z5, Z5
-	VSUBPS       Z26, Z21, Z21
-	VPXORD       Z6, Z6, Z6
-	VPXORD       Z22, Z22, Z22
-	VCMPPS       $0x1e, Z6, Z0, K2
-	VCMPPS       $0x1e, Z22, Z16, K3
+	VSUBPS       Z10, Z31, Z5
+	VSUBPS       Z26, Z31, Z21
+	VCMPPS       $0x1e, Z31, Z0, K2
+	VCMPPS       $0x1e, Z31, Z16, K3
 	VMOVAPS      Z4, K2, Z5
 	VMOVAPS      Z20, K3, Z21
 	VCMPPS       $3, Z0, Z0, K2
@@ -1002,22 +986,20 @@ dwGELUGradMulAVX512_one:
 	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
 	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z10, Z10
-	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VFMSUB231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
 	VMULPS       Z8, Z10, Z10
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	             
@@ -1047,10 +1029,8 @@ dwGELUGradMulAVX512_one:
 	VMULPS       Z2, Z10, Z10
 	             
 	VADDPS.BCST  dwgone<>(SB), Z10, Z4
-	VPXORD       Z5, Z5, Z5
-	VSUBPS       Z10, Z5, Z5
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x1e, Z6, Z0, K2
+	VSUBPS       Z10, Z31, Z5
+	VCMPPS       $0x1e, Z31, Z0, K2
 	VMOVAPS      Z4, K2, Z5
 	VCMPPS       $3, Z0, Z0, K2
 	VMOVAPS      Z0, K2, Z5
@@ -1078,22 +1058,20 @@ dwGELUGradMulAVX512_tail:
 	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
 	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z10, Z10
-	VFMADD231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VFMSUB231PS.BCST dwginvsqrt2pi<>(SB), Z6, Z10
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
 	VMULPS       Z8, Z10, Z10
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	             
@@ -1123,10 +1101,8 @@ dwGELUGradMulAVX512_tail:
 	VMULPS       Z2, Z10, Z10
 	             
 	VADDPS.BCST  dwgone<>(SB), Z10, Z4
-	VPXORD       Z5, Z5, Z5
-	VSUBPS       Z10, Z5, Z5
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x1e, Z6, Z0, K2
+	VSUBPS       Z10, Z31, Z5
+	VCMPPS       $0x1e, Z31, Z0, K2
 	VMOVAPS      Z4, K2, Z5
 	VCMPPS       $3, Z0, Z0, K2
 	VMOVAPS      Z0, K2, Z5
@@ -1142,6 +1118,8 @@ TEXT ·dwGELUStreamAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
+	VBROADCASTSS dwgmhalf<>(SB), Z15
+	VPXORD Z31, Z31, Z31
 dwGELUStreamAVX512_two:
 	CMPQ CX, $32
 	JLT dwGELUStreamAVX512_one
@@ -1167,38 +1145,34 @@ dwGELUStreamAVX512_two:
 	VBROADCASTSS dwgone<>(SB), Z26
 	VDIVPS       Z9, Z10, Z9
 	VDIVPS       Z25, Z26, Z25
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VBROADCASTSS dwggeluc10<>(SB), Z26
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z25, Z26
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z25, Z26
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z26
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z25, Z26
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z25, Z26
 	             
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VMULPS.BCST  dwgmhalf<>(SB), Z24, Z24
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z24, Z24
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z24
 	VMULPS       Z8, Z10, Z10
 	VMULPS       Z24, Z26, Z26
-	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
-	VMULPS.BCST  dwghalf<>(SB), Z26, Z26
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	VMULPS.BCST  dwgmhalf<>(SB), Z23, Z23
 	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
@@ -1259,10 +1233,8 @@ dwGELUStreamAVX512_two:
 	VMAXPS       Z16, Z21, Z21
 	VMULPS       Z10, Z5, Z5
 	VMULPS       Z26, Z21, Z21
-	VPXORD       Z6, Z6, Z6
-	VPXORD       Z22, Z22, Z22
-	VCMPPS       $0x1d, Z6, Z0, K2
-	VCMPPS       $0x1d, Z22, Z16, K3
+	VCMPPS       $0x1d, Z31, Z0, K2
+	VCMPPS       $0x1d, Z31, Z16, K3
 	VMOVAPS      Z4, K2, Z5
 	VMOVAPS      Z20, K3, Z21
 	VMOVNTPS Z5, (DI)
@@ -1285,22 +1257,20 @@ dwGELUStreamAVX512_one:
 	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
 	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
 	VMULPS       Z8, Z10, Z10
-	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
 	             
@@ -1331,8 +1301,7 @@ dwGELUStreamAVX512_one:
 	VBROADCASTSS dwgmgelua<>(SB), Z5
 	VMAXPS       Z0, Z5, Z5
 	VMULPS       Z10, Z5, Z5
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z0, K2
+	VCMPPS       $0x1d, Z31, Z0, K2
 	VMOVAPS      Z4, K2, Z5
 	VMOVNTPS Z5, (DI)
 	ADDQ $64, SI
@@ -1356,22 +1325,20 @@ dwGELUStreamAVX512_tail:
 	VFMADD213PS.BCST dwgone<>(SB), Z6, Z9
 	VBROADCASTSS dwgone<>(SB), Z10
 	VDIVPS       Z9, Z10, Z9
-	VBROADCASTSS dwggeluc10<>(SB), Z10
-	VFMADD213PS.BCST dwggeluc9<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc8<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc7<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc6<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc5<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc4<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc3<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc2<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc1<>(SB), Z9, Z10
-	VFMADD213PS.BCST dwggeluc0<>(SB), Z9, Z10
+	VBROADCASTSS dwggeluh10<>(SB), Z10
+	VFMADD213PS.BCST dwggeluh9<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh8<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh7<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh6<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh5<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh4<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh3<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh2<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh1<>(SB), Z9, Z10
+	VFMADD213PS.BCST dwggeluh0<>(SB), Z9, Z10
 	             
-	VMULPS.BCST  dwgmhalf<>(SB), Z8, Z8
-	VADDPS.BCST  dwgone<>(SB), Z8, Z8
+	VFMADD213PS.BCST dwgone<>(SB), Z15, Z8
 	VMULPS       Z8, Z10, Z10
-	VMULPS.BCST  dwghalf<>(SB), Z10, Z10
 	VMULPS.BCST  dwgmhalf<>(SB), Z7, Z7
 	VMAXPS.BCST  dwgexplo<>(SB), Z7, Z1
 	             
@@ -1402,8 +1369,7 @@ dwGELUStreamAVX512_tail:
 	VBROADCASTSS dwgmgelua<>(SB), Z5
 	VMAXPS       Z0, Z5, Z5
 	VMULPS       Z10, Z5, Z5
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x1d, Z6, Z0, K2
+	VCMPPS       $0x1d, Z31, Z0, K2
 	VMOVAPS      Z4, K2, Z5
 	VMOVUPS Z5, K1, (DI)
 dwGELUStreamAVX512_done:
@@ -1430,22 +1396,21 @@ dwGELUAVX2_one:
 	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
-	VMOVUPS      dwggeluc10<>(SB), Y10
-	VFMADD213PS  dwggeluc9<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc8<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc7<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc6<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc5<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc4<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc3<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	VMOVUPS      dwggeluh10<>(SB), Y10
+	VFMADD213PS  dwggeluh9<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh8<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh7<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh6<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh5<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh4<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh3<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh2<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh1<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh0<>(SB), Y9, Y10
 	             
 	VMULPS       dwgmhalf<>(SB), Y8, Y8
 	VADDPS       dwgone<>(SB), Y8, Y8
 	VMULPS       Y8, Y10, Y10
-	VMULPS       dwghalf<>(SB), Y10, Y10
 	VMULPS       dwgmhalf<>(SB), Y7, Y7
 	VMAXPS       dwgexplo<>(SB), Y7, Y1
 	             
@@ -1502,22 +1467,21 @@ dwGELUAVX2_tail:
 	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
-	VMOVUPS      dwggeluc10<>(SB), Y10
-	VFMADD213PS  dwggeluc9<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc8<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc7<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc6<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc5<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc4<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc3<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	VMOVUPS      dwggeluh10<>(SB), Y10
+	VFMADD213PS  dwggeluh9<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh8<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh7<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh6<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh5<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh4<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh3<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh2<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh1<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh0<>(SB), Y9, Y10
 	             
 	VMULPS       dwgmhalf<>(SB), Y8, Y8
 	VADDPS       dwgone<>(SB), Y8, Y8
 	VMULPS       Y8, Y10, Y10
-	VMULPS       dwghalf<>(SB), Y10, Y10
 	VMULPS       dwgmhalf<>(SB), Y7, Y7
 	VMAXPS       dwgexplo<>(SB), Y7, Y1
 	             
@@ -1576,20 +1540,19 @@ dwGELUGradMulAVX2_one:
 	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
-	VMOVUPS      dwggeluc10<>(SB), Y10
-	VFMADD213PS  dwggeluc9<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc8<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc7<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc6<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc5<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc4<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc3<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	VMOVUPS      dwggeluh10<>(SB), Y10
+	VFMADD213PS  dwggeluh9<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh8<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh7<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh6<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh5<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh4<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh3<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh2<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh1<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh0<>(SB), Y9, Y10
 	             
-	VMULPS       dwgmhalf<>(SB), Y10, Y10
-	VFMADD231PS  dwginvsqrt2pi<>(SB), Y6, Y10
+	VFMSUB231PS  dwginvsqrt2pi<>(SB), Y6, Y10
 	VMULPS       dwgmhalf<>(SB), Y8, Y8
 	VADDPS       dwgone<>(SB), Y8, Y8
 	VMULPS       Y8, Y10, Y10
@@ -1653,20 +1616,19 @@ dwGELUGradMulAVX2_tail:
 	VFMADD213PS  dwgone<>(SB), Y6, Y9
 	VMOVUPS      dwgone<>(SB), Y10
 	VDIVPS       Y9, Y10, Y9
-	VMOVUPS      dwggeluc10<>(SB), Y10
-	VFMADD213PS  dwggeluc9<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc8<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc7<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc6<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc5<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc4<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc3<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc2<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc1<>(SB), Y9, Y10
-	VFMADD213PS  dwggeluc0<>(SB), Y9, Y10
+	VMOVUPS      dwggeluh10<>(SB), Y10
+	VFMADD213PS  dwggeluh9<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh8<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh7<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh6<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh5<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh4<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh3<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh2<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh1<>(SB), Y9, Y10
+	VFMADD213PS  dwggeluh0<>(SB), Y9, Y10
 	             
-	VMULPS       dwgmhalf<>(SB), Y10, Y10
-	VFMADD231PS  dwginvsqrt2pi<>(SB), Y6, Y10
+	VFMSUB231PS  dwginvsqrt2pi<>(SB), Y6, Y10
 	VMULPS       dwgmhalf<>(SB), Y8, Y8
 	VADDPS       dwgone<>(SB), Y8, Y8
 	VMULPS       Y8, Y10, Y10
