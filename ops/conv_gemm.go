@@ -191,10 +191,16 @@ func forItems(n, bufLen int, body func(it int, buf []float32)) {
 
 // gemmConvForward: y = conv(x, w) + b (b may be nil), overwriting y.
 func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
+	gemmConvForwardEpi(y, x, w, b, g, direct, ConvEpilogue{})
+}
+
+// gemmConvForwardEpi: y = e(conv(x, w) + b), the epilogue applied to each item's rows
+// right after its bias, in every path the plan chooses.
+func gemmConvForwardEpi(y, x, w, b []float32, g ConvGeom, direct bool, e ConvEpilogue) {
 	pl := newConvPlan(g, direct, 1)
 	if pl.chunked {
 		forItems(pl.items(), pl.bufLen(), func(it int, buf []float32) {
-			pl.forwardItem(y, x, w, b, buf, it, simd.SgemmSerial, false)
+			pl.forwardItem(y, x, w, b, buf, it, simd.SgemmSerial, false, &e)
 		})
 		return
 	}
@@ -204,27 +210,42 @@ func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
 		defer putConvScratch(buf)
 	}
 	for it := range pl.items() {
-		pl.forwardItem(y, x, w, b, buf, it, simd.Sgemm, true)
+		pl.forwardItem(y, x, w, b, buf, it, simd.Sgemm, true, &e)
 	}
 }
 
-func (pl *convPlan) forwardItem(y, x, w, b, buf []float32, it int, gemm sgemmFunc, par bool) {
+func (pl *convPlan) forwardItem(y, x, w, b, buf []float32, it int, gemm sgemmFunc, par bool, e *ConvEpilogue) {
 	n, gi, oh0, oh1 := pl.item(it)
 	ow := pl.g.OW
 	nb := (oh1 - oh0) * ow
 	cols, ldc := pl.cols(buf, pl.xg(x, n, gi), oh0, oh1, par)
 	yg := pl.yg(y, n, gi)
 	gemm(false, false, pl.og, nb, pl.k, 1, pl.wg(w, gi), pl.k, cols, ldc, 0, yg[oh0*ow:], pl.ohw)
-	if b != nil {
-		// While the block is in cache (serial items), or one memory pass (shared).
-		bg := b[gi*pl.og : (gi+1)*pl.og]
-		forRange(par, pl.og, func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				row := yg[o*pl.ohw+oh0*ow : o*pl.ohw+oh1*ow]
-				simd.AddScalar(row, row, bg[o])
-			}
-		})
+	if b == nil && e.Op == EpiNone {
+		return
 	}
+	// While the block is in cache (serial items), or one memory pass (shared): the
+	// bias, then the epilogue, row by row, each row still in L1 for the second.
+	var tg []float32
+	if e.T != nil {
+		tg = pl.yg(e.T, n, gi)
+	}
+	forRange(par, pl.og, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			r0, r1 := o*pl.ohw+oh0*ow, o*pl.ohw+oh1*ow
+			row := yg[r0:r1]
+			if b != nil {
+				simd.AddScalar(row, row, b[gi*pl.og+o])
+			}
+			if e.Op != EpiNone {
+				var t []float32
+				if tg != nil {
+					t = tg[r0:r1]
+				}
+				e.apply(row, t)
+			}
+		}
+	})
 }
 
 // gemmConvBackward accumulates dx and dw (either may be nil) for gy.
