@@ -47,10 +47,11 @@ func (b *LSKblock) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
 	mix := hook.at("gate", b.gate(a1, a2))
 	a1.Release()
 	a2.Release()
-	c := b.Conv.Forward(mix)
+	// conv, then the product with the block input: in inference one fused op
+	// (the product applied to each block of conv's output as it is made).
+	cv := b.Conv
+	y := hook.at("conv", autograd.Conv2dMul(mix, cv.Weight, cv.Bias, x, cv.P))
 	mix.Release()
-	y := hook.at("conv", autograd.Mul(x, c))
-	c.Release()
 	return y
 }
 
@@ -113,16 +114,26 @@ func NewLSKAttention(rng *rand.Rand, dim int) *LSKAttention {
 // Forward applies the attention with its shortcut.
 func (a *LSKAttention) Forward(x *autograd.Tensor) *autograd.Tensor { return a.forward(x, nil) }
 
+// In inference (nothing recorded) proj_1's GELU and proj_2's shortcut run inside the
+// convolutions (autograd.Conv2dGELU, Conv2dAdd: the same values, a pass less over the
+// map each); the staged profile then charges the GELU to "proj_1", and "gelu_1"
+// reports the same output at once. With a graph recorded they are the plain ops, and
+// "gelu_1" is the GELU alone.
 func (a *LSKAttention) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
-	p := hook.at("proj_1", a.Proj1.Forward(x))
-	y := hook.at("gelu_1", autograd.GELU(p))
-	p.Release()
+	p1 := a.Proj1
+	var y *autograd.Tensor
+	if autograd.Records(x, p1.Weight, p1.Bias) {
+		p := hook.at("proj_1", p1.Forward(x))
+		y = hook.at("gelu_1", autograd.GELU(p))
+		p.Release()
+	} else {
+		y = hook.at("gelu_1", hook.at("proj_1", autograd.Conv2dGELU(x, p1.Weight, p1.Bias, p1.P)))
+	}
 	s := a.SGU.forward(y, hook)
 	y.Release()
-	q := a.Proj2.Forward(s)
+	p2 := a.Proj2
+	out := hook.at("proj_2", autograd.Conv2dAdd(s, p2.Weight, p2.Bias, x, p2.P))
 	s.Release()
-	out := hook.at("proj_2", autograd.Add(q, x))
-	q.Release()
 	return out
 }
 

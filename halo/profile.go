@@ -155,14 +155,14 @@ func lskBlockParts(p, dim, hidden int) []StageCost {
 	P, d, h := float64(p), float64(dim), float64(hidden)
 	return []StageCost{
 		{"norm1", 0},
-		{"proj_1", P * d * d},
-		{"gelu_1", 0},
+		{"proj_1", P * d * d}, // and, in inference, the GELU (fused into the conv)
+		{"gelu_1", 0},         // the GELU when training; in inference nothing left
 		{"dw5x5", P * d * 25},
 		{"dw7x7d3", P * d * 49},
 		{"conv1+conv2", P * 2 * d * (d / 2)},
 		{"gate", P * 2 * 2 * 49},  // channel mean/max, conv_squeeze 7x7, sigmoid, mix (fused)
-		{"conv", P * (d / 2) * d}, // and the product with the block input
-		{"proj_2", P * d * d},     // and the attention's shortcut
+		{"conv", P * (d / 2) * d}, // and the product with the block input (fused in inference)
+		{"proj_2", P * d * d},     // and the attention's shortcut (fused in inference)
 		{"scale_1", 0},            // layer scale, drop-path, residual (fused)
 		{"norm2", 0},
 		{"fc1", P * d * h},
