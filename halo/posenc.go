@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/cvogl/halo/autograd"
+	"github.com/cvogl/halo/simd"
 )
 
 // PosEncMaxShape is the largest map the official PositionEncodingSine covers (its
@@ -69,18 +70,37 @@ func AddPositionEncoding(x *autograd.Tensor) *autograd.Tensor {
 	}
 	c, h, w := x.Shape[1], x.Shape[2], x.Shape[3]
 	pe := cachedPE(c, h, w)
-	out := autograd.Zeros(x.Shape...)
-	for i, v := range x.Data {
-		out.Data[i] = v + pe[i%len(pe)]
-	}
+	// One vector add per sample and (in the backward) one accumulate, split over the
+	// workers in plane-sized pieces: the encoding is as large as a sample, so this is a
+	// memory-bound pass and the former scalar loop with its per-element modulo was
+	// several times slower than the memory.
+	out := autograd.Empty(x.Shape...)
+	forPieces(len(x.Data), len(pe), h*w, func(o, k, n int) {
+		simd.Add(out.Data[o:o+n], x.Data[o:o+n], pe[k:k+n])
+	})
 	return autograd.Record("add_position_encoding", out, func(g []float32) {
 		if x.RequiresGrad() {
 			dx := x.GradBuf()
-			for i, v := range g {
-				dx[i] += v
-			}
+			forPieces(len(g), len(pe), h*w, func(o, _, n int) {
+				simd.Add(dx[o:o+n], dx[o:o+n], g[o:o+n])
+			})
 		}
 	}, x)
+}
+
+// forPieces splits [0, total) into pieces of at most piece elements that never cross a
+// multiple of period and runs fn(offset, offset mod period, length) for each, in
+// parallel.
+func forPieces(total, period, piece int, fn func(o, k, n int)) {
+	per := (period + piece - 1) / piece
+	pieces := total / period * per
+	simd.ParallelFor(pieces, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			k := (i % per) * piece
+			n := min(piece, period-k)
+			fn((i/per)*period+k, k, n)
+		}
+	})
 }
 
 // The SLEEF ports below follow sleefsimdsp.c and df.h (FMA configuration) of the SLEEF
