@@ -67,13 +67,15 @@ func CrossViewFusion(q, value *Tensor, eps float32) (context, attn *Tensor) {
 	ops.WeightedNormalizedForward(context.Data, attn.Data, value.Data, norms, b, d, hw, eps)
 	Record("weighted_normalized", context, func(g []float32) {
 		var dw, dv []float32
+		first := false
 		if attn.requiresGrad {
 			dw = attn.GradBuf()
 		}
 		if value.requiresGrad {
-			dv = value.GradBuf()
+			// Usually the map's first gradient: stored, not added to cleared memory.
+			dv, first = firstGradBuf(value)
 		}
-		ops.WeightedNormalizedBackward(dw, dv, g, attn.Data, value.Data, norms, b, d, hw, eps)
+		ops.WeightedNormalizedBackward(dw, dv, g, attn.Data, value.Data, norms, b, d, hw, eps, first)
 	}, attn, value)
 	return context, attn
 }

@@ -140,6 +140,13 @@ func TestCrossViewFusionMatchesUnfused(t *testing.T) {
 		run := func(f func(q, v *Tensor, eps float32) (*Tensor, *Tensor)) (ctx, attn, dq, dv []float32) {
 			q := RandTensor(71, -1, 1, b, d)
 			v := RandTensor(72, -2, 2, b, d, h, w)
+			if d == 33 {
+				// A gradient already present: the backward must add to it.
+				v.Grad = make([]float32, len(v.Data))
+				for i := range v.Grad {
+					v.Grad[i] = float32(i%3) - 1
+				}
+			}
 			c, a := f(q, v, 1e-12)
 			Backward([]*Tensor{c, a}, [][]float32{gc, ga})
 			return c.Data, a.Data, q.Grad, v.Grad

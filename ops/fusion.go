@@ -13,13 +13,48 @@ import (
 // with qn = q / max(||q||, eps), and weights the normalised map by the rescaled scores.
 // The unfused composition walks v channel-strided line by line (one line per pixel,
 // stride HW) three times and materialises the normalised map; these kernels instead
-// sweep whole channel rows with vector kernels, over column chunks of fusionChunk
-// pixels whose D rows stay in L2 between the passes of one chunk, and never store the
-// normalised map: v[:,p]/n[p] is folded into per-pixel factors.
+// sweep whole channel rows with vector kernels (reductions over channels into
+// row-long accumulators per channel group) and never store the normalised map: v[:,p]/n[p] is folded into per-pixel factors.
 
-// fusionChunk is the number of pixels a chunk covers: with D = 512 channels, three
-// arrays of a chunk (gradient, map and map gradient) take 768 KiB, inside an L2.
-const fusionChunk = 128
+// fusionParts is the number of channel groups a reduction over channels is split into:
+// each group streams its rows (contiguous memory) into accumulators of a whole row,
+// and the groups are summed in a fixed order, so the result does not depend on the
+// number of threads. (Column chunks walking all rows 16 KiB apart were up to 2x
+// slower: short runs at a large stride defeat the prefetchers and crowd cache sets.)
+const fusionParts = 8
+
+// reduceChannels runs rows(s, j0, j1, acc, tmp) for every sample s and channel group
+// [j0, j1) in parallel, with nacc zeroed accumulators of hw values and a scratch row,
+// and returns the accumulators summed over the groups, [b][nacc][hw], in a pool
+// buffer the caller puts back.
+func reduceChannels(b, d, hw, nacc int, rows func(s, j0, j1 int, acc [][]float32, tmp []float32)) []float32 {
+	parts := min(fusionParts, d)
+	part := simd.GetZeroBuf(b * parts * nacc * hw)
+	defer simd.PutBuf(part)
+	simd.ParallelFor(b*parts, 1, func(lo, hi int) {
+		tmp := simd.GetBuf(hw)
+		defer simd.PutBuf(tmp)
+		acc := make([][]float32, nacc)
+		for t := lo; t < hi; t++ {
+			s, g := t/parts, t%parts
+			for k := range acc {
+				acc[k] = part[((t*nacc)+k)*hw:][:hw]
+			}
+			rows(s, g*d/parts, (g+1)*d/parts, acc, tmp)
+		}
+	})
+	out := simd.GetBuf(b * nacc * hw)
+	for s := range b {
+		for k := range nacc {
+			o := out[(s*nacc+k)*hw:][:hw]
+			copy(o, part[((s*parts)*nacc+k)*hw:][:hw])
+			for g := 1; g < parts; g++ {
+				simd.Add(o, o, part[(((s*parts+g)*nacc)+k)*hw:][:hw])
+			}
+		}
+	}
+	return out
+}
 
 // fusionRinv returns 1/max(norm, eps) and whether the clamp is active (norm < eps, in
 // which case the normalisation passes no gradient to the norm), as NormalizeForward
@@ -39,29 +74,25 @@ func CosineScoreForward(score, norms, qn, qnorm, q, v []float32, b, d, hw int, e
 	checkLen("CosineScore score", len(score), b*hw)
 	checkLen("CosineScore norms", len(norms), b*hw)
 	NormalizeForward(qn, qnorm, q, b, d, 1, eps)
-	chunks := (hw + fusionChunk - 1) / fusionChunk
-	simd.ParallelFor(b*chunks, 1, func(lo, hi int) {
-		var ss, dot, sq [fusionChunk]float32
-		for c := lo; c < hi; c++ {
-			s, p0 := c/chunks, (c%chunks)*fusionChunk
-			n := min(fusionChunk, hw-p0)
-			clear(ss[:n])
-			clear(dot[:n])
-			qs := qn[s*d : (s+1)*d]
-			for j, qj := range qs {
-				row := v[(s*d+j)*hw+p0:][:n]
-				simd.Mul(sq[:n], row, row)
-				simd.Axpy(1, sq[:n], ss[:n])
-				simd.Axpy(qj, row, dot[:n])
-			}
-			for i := range n {
-				nrm := float32(math.Sqrt(float64(ss[i])))
-				norms[s*hw+p0+i] = nrm
-				r, _ := fusionRinv(nrm, eps)
-				score[s*hw+p0+i] = dot[i] * r
-			}
+	sums := reduceChannels(b, d, hw, 2, func(s, j0, j1 int, acc [][]float32, tmp []float32) {
+		ss, dot := acc[0], acc[1]
+		for j := j0; j < j1; j++ {
+			row := v[(s*d+j)*hw:][:hw]
+			simd.Mul(tmp, row, row)
+			simd.Axpy(1, tmp, ss)
+			simd.Axpy(qn[s*d+j], row, dot)
 		}
 	})
+	defer simd.PutBuf(sums)
+	for s := range b {
+		ss, dot := sums[2*s*hw:][:hw], sums[(2*s+1)*hw:][:hw]
+		for i := range hw {
+			nrm := float32(math.Sqrt(float64(ss[i])))
+			norms[s*hw+i] = nrm
+			r, _ := fusionRinv(nrm, eps)
+			score[s*hw+i] = dot[i] * r
+		}
+	}
 }
 
 // CosineScoreBackward accumulates into dq and dv (either may be nil) the gradient of
@@ -139,44 +170,50 @@ func WeightedNormalizedForward(out, w, v, norms []float32, b, d, hw int, eps flo
 // gradient of WeightedNormalizedForward given g [B, D, HW]. With
 // s1[p] = sum_j g[j,p]*v[j,p]: dw[p] += s1*rinv, and normalisation's backward of
 // w*g gives dv[:,p] += w*rinv*g[:,p] - w*s1*rinv^3*v[:,p] (no second term where the
-// clamp is active). One chunk of pixels sums s1 over its rows and then, its rows still
-// in cache, updates dv.
-func WeightedNormalizedBackward(dw, dv, g, w, v, norms []float32, b, d, hw int, eps float32) {
-	chunks := (hw + fusionChunk - 1) / fusionChunk
-	simd.ParallelFor(b*chunks, 1, func(lo, hi int) {
-		var s1, tmp, a, cf [fusionChunk]float32
-		for c := lo; c < hi; c++ {
-			s, p0 := c/chunks, (c%chunks)*fusionChunk
-			n := min(fusionChunk, hw-p0)
-			clear(s1[:n])
-			for j := range d {
-				o := (s*d+j)*hw + p0
-				simd.Mul(tmp[:n], g[o:o+n], v[o:o+n])
-				simd.Axpy(1, tmp[:n], s1[:n])
+// clamp is active); with storeDv, dv is stored instead (its old contents ignored). A
+// first pass sums s1, a second updates dv.
+func WeightedNormalizedBackward(dw, dv, g, w, v, norms []float32, b, d, hw int, eps float32, storeDv bool) {
+	a := simd.GetBuf(b * hw)
+	cf := simd.GetBuf(b * hw)
+	defer simd.PutBuf(a)
+	defer simd.PutBuf(cf)
+	sums := reduceChannels(b, d, hw, 1, func(s, j0, j1 int, acc [][]float32, tmp []float32) {
+		for j := j0; j < j1; j++ {
+			o := (s*d + j) * hw
+			simd.Mul(tmp, g[o:o+hw], v[o:o+hw])
+			simd.Axpy(1, tmp, acc[0])
+		}
+	})
+	defer simd.PutBuf(sums)
+	for k := range b * hw {
+		r, clamped := fusionRinv(norms[k], eps)
+		s1 := sums[k]
+		if dw != nil {
+			dw[k] += s1 * r
+		}
+		a[k] = w[k] * r
+		cf[k] = 0
+		if !clamped {
+			cf[k] = -w[k] * s1 * r * r * r
+		}
+	}
+	if dv == nil {
+		return
+	}
+	simd.ParallelFor(b*d, 8, func(lo, hi int) {
+		tmp := simd.GetBuf(hw)
+		defer simd.PutBuf(tmp)
+		for r := lo; r < hi; r++ {
+			s := r / d
+			drow, grow, vrow := dv[r*hw:(r+1)*hw], g[r*hw:(r+1)*hw], v[r*hw:(r+1)*hw]
+			if storeDv {
+				simd.Mul(drow, a[s*hw:(s+1)*hw], grow)
+			} else {
+				simd.Mul(tmp, a[s*hw:(s+1)*hw], grow)
+				simd.Add(drow, drow, tmp)
 			}
-			for i := range n {
-				k := s*hw + p0 + i
-				r, clamped := fusionRinv(norms[k], eps)
-				if dw != nil {
-					dw[k] += s1[i] * r
-				}
-				a[i] = w[k] * r
-				cf[i] = 0
-				if !clamped {
-					cf[i] = -w[k] * s1[i] * r * r * r
-				}
-			}
-			if dv == nil {
-				continue
-			}
-			for j := range d {
-				o := (s*d+j)*hw + p0
-				drow := dv[o : o+n]
-				simd.Mul(tmp[:n], a[:n], g[o:o+n])
-				simd.Add(drow, drow, tmp[:n])
-				simd.Mul(tmp[:n], cf[:n], v[o:o+n])
-				simd.Add(drow, drow, tmp[:n])
-			}
+			simd.Mul(tmp, cf[s*hw:(s+1)*hw], vrow)
+			simd.Add(drow, drow, tmp)
 		}
 	})
 }
