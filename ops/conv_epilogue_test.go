@@ -116,3 +116,41 @@ func TestConv2dForwardEpilogueChecks(t *testing.T) {
 	}()
 	Conv2dForwardEpilogue(make([]float32, 18), make([]float32, 18), make([]float32, 4), nil, g, ConvEpilogue{Op: EpiAdd, T: make([]float32, 17)})
 }
+
+// BenchmarkConvEpilogue times the LSKNet 1x1 convolutions (stage 1: 64 channels on
+// 256x256; stage 3: 320 on 64x64) with each epilogue fused against the plain
+// convolution followed by the separate elementwise pass.
+func BenchmarkConvEpilogue(b *testing.B) {
+	for _, sh := range []struct {
+		name    string
+		c, side int
+	}{{"s1", 64, 256}, {"s3", 320, 64}} {
+		g := NewConvGeom([]int{1, sh.c, sh.side, sh.side}, []int{sh.c, sh.c, 1, 1}, []int{sh.c}, ConvParams{})
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, w, bias := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.C), convRandSlice(rng, g.O)
+		ny := g.N * g.O * g.OH * g.OW
+		other, y, c := convRandSlice(rng, ny), make([]float32, ny), make([]float32, ny)
+		bc, _ := NewBroadcast(g.OutShape(), g.OutShape())
+		for _, op := range []struct {
+			name string
+			e    ConvEpilogue
+			sep  func()
+		}{
+			{"gelu", ConvEpilogue{Op: EpiGELU}, func() { GELU(y, c) }},
+			{"mul", ConvEpilogue{Op: EpiMul, T: other}, func() { bc.Apply(OpMul, y, other, c) }},
+			{"add", ConvEpilogue{Op: EpiAdd, T: other}, func() { bc.Apply(OpAdd, y, c, other) }},
+		} {
+			b.Run(sh.name+"/"+op.name+"/fused", func(b *testing.B) {
+				for b.Loop() {
+					Conv2dForwardEpilogue(y, x, w, bias, g, op.e)
+				}
+			})
+			b.Run(sh.name+"/"+op.name+"/unfused", func(b *testing.B) {
+				for b.Loop() {
+					Conv2d(c, x, w, bias, g)
+					op.sep()
+				}
+			})
+		}
+	}
+}
