@@ -97,10 +97,11 @@ var directDims = []int{0, 1, 2, 13, 14, 15, 31, 32, 33, 97}
 
 // TestSgemmDirectShapes runs the direct-B driver with every kernel set (the assembly
 // and its pure-Go twin) over all shapes from directDims, both A layouts, padded rows and
-// unaligned starts, with real and tiny k blocks: each must match the float64 reference
-// and write nothing outside C.
+// unaligned starts, with real and tiny k blocks and groups of B panels from one to all:
+// each must match the float64 reference and write nothing outside C.
 func TestSgemmDirectShapes(t *testing.T) {
-	defer func(old int) { testDirectKC = old }(testDirectKC)
+	defer func(kc, gf int) { testDirectKC, directGroupFloats = kc, gf }(testDirectKC, directGroupFloats)
+	groupFloats := []int{directGroupFloats, 1, 2 * 8 * directNR}
 	for _, d := range directPaths() {
 		t.Run(d.directName, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(11, 12))
@@ -112,6 +113,7 @@ func TestSgemmDirectShapes(t *testing.T) {
 				}
 				ab := gemmAlphaBeta[ci%len(gemmAlphaBeta)]
 				testDirectKC = []int{0, 8}[ci%2]
+				directGroupFloats = groupFloats[ci/3%3]
 				dc := directCase{transA: ci/2%2 == 1, m: m, n: n, k: k, alpha: ab[0], beta: ab[1],
 					pad: ci % 4 * 3, off: ci % 3}
 				runDirectCase(t, r, dc, func(a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
