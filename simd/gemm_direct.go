@@ -48,13 +48,11 @@ type directKernels struct {
 const (
 	directMR = 14
 	directNR = 32
-	// directKC: the A micro-panel (14 x 512 floats, 28 KiB) stays in L1 and the packed
-	// copy of a B panel (512 x 32 floats, 64 KiB) in L2, as in the packed path.
-	directKC = 512
 )
 
-// testDirectKC, when set by a test, replaces directKC so that small products still cross
-// k-block boundaries.
+// testDirectKC, when set by a test, replaces the depth of the k blocks (otherwise that of
+// the packed path's blocking, so that both sum every element in the same order) so that
+// small products still cross k-block boundaries.
 var testDirectKC int
 
 // directDispatch is the active path's direct kernels, resolved once at start-up (nil:
@@ -76,9 +74,10 @@ var directPool = sync.Pool{New: func() any { return new(directCtx) }}
 // SgemmSerialDirectB is SgemmSerial (on the calling goroutine only) with B read in
 // place instead of packed, for products with a long row-major B (op(B) not transposed),
 // such as the 1x1 convolutions' W * X and W^T * dY. Same arguments and results as
-// SgemmSerial, so it can replace it where transB is false; with transB, on paths
-// without direct kernels (all but AVX-512), and for shapes the packed path handles
-// better (a single row or column, fewer than 32 columns), it is SgemmSerial.
+// SgemmSerial, bit for bit (same k blocks, same FMAs in the same order), so it can
+// replace it where transB is false; with transB, on paths without direct kernels (all
+// but AVX-512), and for shapes the packed path handles better (a single row or column,
+// fewer than 32 columns), it is SgemmSerial.
 func SgemmSerialDirectB(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	d := directDispatch
@@ -100,7 +99,7 @@ func sgemmDirect(d *directKernels, transA bool, m, n, k int, alpha float32, a []
 	}
 	checkMatrix("b", b, k, n, ldb)
 	checkMatrix("c", c, m, n, ldc)
-	kcMax := directKC
+	kcMax := blockingOf(d.im).kc
 	if testDirectKC > 0 {
 		kcMax = testDirectKC
 	}
@@ -134,6 +133,9 @@ func sgemmDirect(d *directKernels, transA bool, m, n, k int, alpha float32, a []
 			q := 0
 			for j := j0; j+nr <= j1; j, q = j+nr, q+1 {
 				bsrc, bq := &b[pc*ldb+j], &g.bp[q*kc*nr]
+				if panels == 1 {
+					bq = nil // no other A panel will read it
+				}
 				if mv == mr {
 					d.direct(kc, &g.ap[0], bsrc, ldb, &c[j], ldc, alpha, kbeta, bq)
 				} else {

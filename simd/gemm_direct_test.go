@@ -133,11 +133,9 @@ func TestSgemmDirectShapes(t *testing.T) {
 // packed one (same k blocks, same FMAs), so the results must be bit-identical; elsewhere
 // it is SgemmSerial itself.
 func TestSgemmDirectMatchesSerial(t *testing.T) {
-	defer func(old int) { testDirectKC = old }(testDirectKC)
 	shapes := [][3]int{{64, 2048, 64}, {512, 512, 64}, {64, 512, 512}, {32, 300, 64}, {97, 97, 97},
 		{15, 33, 1000}, {13, 64, 31}, {2, 65, 600}}
 	forEachPath(t, func(t *testing.T, im *impl) {
-		testDirectKC = blockingOf(im).kc
 		r := rand.New(rand.NewPCG(13, 14))
 		for si, s := range shapes {
 			for _, ta := range []bool{false, true} {
