@@ -118,13 +118,13 @@ func TestConv2dForwardEpilogueChecks(t *testing.T) {
 }
 
 // BenchmarkConvEpilogue times the LSKNet 1x1 convolutions (stage 1: 64 channels on
-// 256x256; stage 3: 320 on 64x64) with each epilogue fused against the plain
-// convolution followed by the separate elementwise pass.
+// 256x256; stage 2: 128 on 128x128; stage 3: 320 on 64x64) with each epilogue fused
+// against the plain convolution followed by a separate elementwise pass.
 func BenchmarkConvEpilogue(b *testing.B) {
 	for _, sh := range []struct {
 		name    string
 		c, side int
-	}{{"s1", 64, 256}, {"s3", 320, 64}} {
+	}{{"s1", 64, 256}, {"s2", 128, 128}, {"s3", 320, 64}} {
 		g := NewConvGeom([]int{1, sh.c, sh.side, sh.side}, []int{sh.c, sh.c, 1, 1}, []int{sh.c}, ConvParams{})
 		rng := rand.New(rand.NewPCG(1, 2))
 		x, w, bias := convRandSlice(rng, g.N*g.C*g.H*g.W), convRandSlice(rng, g.O*g.C), convRandSlice(rng, g.O)
