@@ -198,14 +198,10 @@ func (m *Model) Forward(query, click, sat *autograd.Tensor, o ForwardOpts) (*Out
 
 	hq, wq := qf.Shape[2], qf.Shape[3]
 	hs, ws := sf.Shape[2], sf.Shape[3]
-	pq := AddPositionEncoding(qf)
+	tq := PositionTokens(qf) // toTokens(AddPositionEncoding(qf)), fused
 	rel(qf)
-	tq := toTokens(pq)
-	pq.Release()
-	ps := AddPositionEncoding(sf)
+	ts := PositionTokens(sf)
 	rel(sf)
-	ts := toTokens(ps)
-	ps.Release()
 	aq := m.AttnL1.Forward(tq, ts) // [B, Lq, C]
 	act("sat_selfattn_l1", aq)
 	fq := fromTokens(aq, hq, wq)

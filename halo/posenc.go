@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/cvogl/halo/autograd"
+	"github.com/cvogl/halo/ops"
 	"github.com/cvogl/halo/simd"
 )
 
@@ -62,6 +63,25 @@ func cachedPE(d, h, w int) []float32 {
 	return v.([]float32)
 }
 
+var peTokCache sync.Map // [3]int{d, h, w} -> []float32
+
+// tokPiece is the piece of work (in values) of PositionTokens' parallel add.
+const tokPiece = 16384
+
+// cachedPETokens returns the encoding of cachedPE(d, h, w) transposed to token layout
+// [h*w, d], computed once per shape; callers must not modify it.
+func cachedPETokens(d, h, w int) []float32 {
+	key := [3]int{d, h, w}
+	if v, ok := peTokCache.Load(key); ok {
+		return v.([]float32)
+	}
+	pe := cachedPE(d, h, w)
+	t := make([]float32, len(pe))
+	ops.Permute(t, pe, []int{d, h * w}, []int{1, 0}, false)
+	v, _ := peTokCache.LoadOrStore(key, t)
+	return v.([]float32)
+}
+
 // AddPositionEncoding is PositionEncodingSine.forward: x [N, C, H, W] plus the encoding of
 // d_model C cropped to H x W, broadcast over N. The gradient passes through unchanged.
 func AddPositionEncoding(x *autograd.Tensor) *autograd.Tensor {
@@ -84,6 +104,34 @@ func AddPositionEncoding(x *autograd.Tensor) *autograd.Tensor {
 			forPieces(len(g), len(pe), h*w, func(o, _, n int) {
 				simd.Add(dx[o:o+n], dx[o:o+n], g[o:o+n])
 			})
+		}
+	}, x)
+}
+
+// PositionTokens is toTokens(AddPositionEncoding(x)) as one op: x [N, C, H, W] plus
+// the encoding, rearranged to tokens [N, H*W, C]. The sums are the same float32
+// additions, so the result is bit-identical to the composition; it saves the encoded
+// map's tensor and, in the backward, its cleared gradient buffer and a pass over it:
+// the tokens' gradient is transposed straight into x's.
+func PositionTokens(x *autograd.Tensor) *autograd.Tensor {
+	if len(x.Shape) != 4 {
+		panic(fmt.Sprintf("halo.PositionTokens: x shape %v, want [N, C, H, W]", x.Shape))
+	}
+	n, c, h, w := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	hw := h * w
+	out := autograd.Empty(n, hw, c)
+	// The transpose is ops.Permute's tiled kernel, then the encoding, cached in token
+	// layout, is added in place: the same float32 sums as the composition.
+	pet := cachedPETokens(c, h, w)
+	for s := range n {
+		ops.Permute(out.Data[s*hw*c:(s+1)*hw*c], x.Data[s*c*hw:(s+1)*c*hw], []int{c, hw}, []int{1, 0}, false)
+	}
+	forPieces(len(out.Data), len(pet), tokPiece, func(o, k, m int) {
+		simd.Add(out.Data[o:o+m], out.Data[o:o+m], pet[k:k+m])
+	})
+	return autograd.Record("position_tokens", out, func(g []float32) {
+		if x.RequiresGrad() {
+			ops.Permute(x.GradBuf(), g, []int{n, hw, c}, []int{0, 2, 1}, true)
 		}
 	}, x)
 }

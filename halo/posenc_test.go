@@ -132,3 +132,57 @@ func TestAddPositionEncodingPieces(t *testing.T) {
 		}
 	}
 }
+
+// TestPositionTokensMatchesComposition holds the fused op to
+// toTokens(AddPositionEncoding(x)) bit for bit, forward and backward (into a gradient
+// already present), on a batch of odd-sized maps that leave partial tiles.
+func TestPositionTokensMatchesComposition(t *testing.T) {
+	const n, c, h, w = 2, 36, 5, 13
+	g := make([]float32, n*c*h*w)
+	for i := range g {
+		g[i] = float32(i%29) - 14
+	}
+	run := func(f func(*autograd.Tensor) *autograd.Tensor) (y, dx []float32) {
+		x := autograd.RandTensor(9, -1, 1, n, c, h, w)
+		x.Grad = make([]float32, len(x.Data))
+		for i := range x.Grad {
+			x.Grad[i] = 0.25
+		}
+		out := f(x)
+		if len(out.Shape) != 3 || out.Shape[0] != n || out.Shape[1] != h*w || out.Shape[2] != c {
+			t.Fatalf("shape %v, want [%d %d %d]", out.Shape, n, h*w, c)
+		}
+		autograd.Backward([]*autograd.Tensor{out}, [][]float32{g})
+		return out.Data, x.Grad
+	}
+	y1, d1 := run(PositionTokens)
+	y0, d0 := run(func(x *autograd.Tensor) *autograd.Tensor { return toTokens(AddPositionEncoding(x)) })
+	for i := range y0 {
+		if y1[i] != y0[i] {
+			t.Fatalf("y[%d] = %v, composition %v", i, y1[i], y0[i])
+		}
+	}
+	for i := range d0 {
+		if d1[i] != d0[i] {
+			t.Fatalf("dx[%d] = %v, composition %v", i, d1[i], d0[i])
+		}
+	}
+}
+
+func TestPositionTokensGradCheck(t *testing.T) {
+	const n, c, h, w = 2, 8, 3, 5
+	pe := PositionEncoding(c, h, w)
+	autograd.GradCheck(t, []*autograd.Tensor{autograd.RandTensor(4, -1, 1, n, c, h, w)},
+		func(in []*autograd.Tensor) []*autograd.Tensor { return []*autograd.Tensor{PositionTokens(in[0])} },
+		func(in [][]float64) [][]float64 {
+			out := make([]float64, len(in[0]))
+			for s := range n {
+				for ch := range c {
+					for p := range h * w {
+						out[(s*h*w+p)*c+ch] = in[0][(s*c+ch)*h*w+p] + float64(pe[ch*h*w+p])
+					}
+				}
+			}
+			return [][]float64{out}
+		})
+}
