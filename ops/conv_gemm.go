@@ -199,8 +199,13 @@ func gemmConvForward(y, x, w, b []float32, g ConvGeom, direct bool) {
 func gemmConvForwardEpi(y, x, w, b []float32, g ConvGeom, direct bool, e ConvEpilogue) {
 	pl := newConvPlan(g, direct, 1)
 	if pl.chunked {
+		gemm := simd.SgemmSerial
+		if direct {
+			// B is the input map itself: read in place, no separate packing pass.
+			gemm = simd.SgemmSerialDirectB
+		}
 		forItems(pl.items(), pl.bufLen(), func(it int, buf []float32) {
-			pl.forwardItem(y, x, w, b, buf, it, simd.SgemmSerial, false, &e)
+			pl.forwardItem(y, x, w, b, buf, it, gemm, false, &e)
 		})
 		return
 	}
@@ -369,7 +374,7 @@ func (pl *convPlan) inputGrad(dx, gy, w []float32, dxBeta float32) {
 				dxBeta, pl.xg(dx, n, gi)[oh0*ow:], pl.hw)
 		}
 		if pl.chunked {
-			forItems(pl.items(), 0, func(it int, _ []float32) { item(it, simd.SgemmSerial) })
+			forItems(pl.items(), 0, func(it int, _ []float32) { item(it, simd.SgemmSerialDirectB) })
 			return
 		}
 		for it := range pl.items() {
