@@ -14,7 +14,8 @@ import (
 // The unfused composition walks v channel-strided line by line (one line per pixel,
 // stride HW) three times and materialises the normalised map; these kernels instead
 // sweep whole channel rows with vector kernels (reductions over channels into
-// row-long accumulators per channel group) and never store the normalised map: v[:,p]/n[p] is folded into per-pixel factors.
+// row-long accumulators per channel group) and never store the normalised map:
+// 1/||v[:,p]|| is folded into per-pixel factors.
 
 // fusionParts is the number of channel groups a reduction over channels is split into:
 // each group streams its rows (contiguous memory) into accumulators of a whole row,
