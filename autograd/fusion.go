@@ -2,8 +2,10 @@ package autograd
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/cvogl/halo/ops"
+	"github.com/cvogl/halo/simd"
 )
 
 // CrossViewFusion is HALO's CrossViewFusionModule as two fused ops. For a query
@@ -48,34 +50,61 @@ func CrossViewFusion(q, value *Tensor, eps float32) (context, attn *Tensor) {
 			attn.Data[s*hw+i] = (v - lo) / span[s]
 		}
 	}
+	// The weighted map's backward, which runs first, leaves its map gradient in
+	// deferred, so that the score's backward applies both in one pass over the map.
+	var deferred *ops.FusionDeferred
+	var release func()
 	Record("cosine_score", attn, func(g []float32) {
 		var dq, dv []float32
+		first := false
 		if q.requiresGrad {
 			dq = q.GradBuf()
 		}
 		if value.requiresGrad {
-			dv = value.GradBuf()
+			dv, first = firstGradBuf(value)
 		}
 		gs := make([]float32, len(g))
 		for i, v := range g {
 			gs[i] = v / span[i/hw]
 		}
-		ops.CosineScoreBackward(dq, dv, gs, qn, qnorm, q.Data, value.Data, norms, score, b, d, hw, eps)
+		ops.CosineScoreBackward(dq, dv, gs, qn, qnorm, q.Data, value.Data, norms, score, b, d, hw, eps, deferred, first)
+		if release != nil {
+			release()
+		}
+		deferred, release = nil, nil
 	}, q, value)
 
 	context = Empty(value.Shape...)
 	ops.WeightedNormalizedForward(context.Data, attn.Data, value.Data, norms, b, d, hw, eps)
 	Record("weighted_normalized", context, func(g []float32) {
-		var dw, dv []float32
-		first := false
+		var dw []float32
 		if attn.requiresGrad {
 			dw = attn.GradBuf()
 		}
-		if value.requiresGrad {
-			// Usually the map's first gradient: stored, not added to cleared memory.
-			dv, first = firstGradBuf(value)
+		if !value.requiresGrad || !attn.requiresGrad {
+			// (attn requires a gradient whenever value does: it is computed from value.)
+			ops.WeightedNormalizedBackward(dw, nil, g, attn.Data, value.Data, norms, b, d, hw, eps, false)
+			return
 		}
-		ops.WeightedNormalizedBackward(dw, dv, g, attn.Data, value.Data, norms, b, d, hw, eps, first)
+		// cosine_score's node, attn's producer, runs after this one (reverse
+		// topological order) since attn now has a gradient: leave the map gradient to
+		// it. g is context's gradient, which the tape would pool once this node is
+		// done: take the buffer over until then.
+		a, cf := simd.GetBuf(b*hw), simd.GetBuf(b*hw)
+		ops.WeightedNormalizedGrad(dw, a, cf, g, attn.Data, value.Data, norms, b, d, hw, eps)
+		pooledG := !context.retainGrad && context.poolGrad != nil && unsafe.SliceData(context.Grad) == context.poolGrad &&
+			unsafe.SliceData(g) == context.poolGrad
+		if pooledG {
+			context.Grad, context.poolGrad = nil, nil
+		}
+		deferred = &ops.FusionDeferred{A: a, C: cf, G: g}
+		release = func() {
+			simd.PutBuf(a)
+			simd.PutBuf(cf)
+			if pooledG {
+				simd.PutBuf(g)
+			}
+		}
 	}, attn, value)
 	return context, attn
 }

@@ -127,6 +127,12 @@ func closeRel(t *testing.T, what string, got, want []float32, tol float64) {
 // with several pixel chunks, a partial last chunk and two samples, forward and
 // backward, with a gradient reaching attn both through context and directly.
 func TestCrossViewFusionMatchesUnfused(t *testing.T) {
+	for _, mode := range []string{"both", "context", "attn", "retained"} {
+		t.Run(mode, func(t *testing.T) { fusionMatchesUnfused(t, mode) })
+	}
+}
+
+func fusionMatchesUnfused(t *testing.T, mode string) {
 	for _, sh := range [][4]int{{2, 64, 17, 19}, {1, 7, 1, 1}, {1, 33, 5, 31}} {
 		b, d, h, w := sh[0], sh[1], sh[2], sh[3]
 		rng := rand.New(rand.NewPCG(uint64(d), 5))
@@ -148,7 +154,23 @@ func TestCrossViewFusionMatchesUnfused(t *testing.T) {
 				}
 			}
 			c, a := f(q, v, 1e-12)
-			Backward([]*Tensor{c, a}, [][]float32{gc, ga})
+			switch mode {
+			case "both":
+				Backward([]*Tensor{c, a}, [][]float32{gc, ga})
+			case "context":
+				Backward([]*Tensor{c}, [][]float32{gc})
+			case "attn":
+				Backward([]*Tensor{a}, [][]float32{ga})
+			case "retained":
+				// The weighted map's gradient kept by the caller, so not the tape's to pool.
+				c.RetainGrad()
+				Backward([]*Tensor{c, a}, [][]float32{gc, ga})
+				for i, x := range c.Grad {
+					if x != gc[i] {
+						t.Fatalf("retained context gradient [%d] = %v, want %v", i, x, gc[i])
+					}
+				}
+			}
 			return c.Data, a.Data, q.Grad, v.Grad
 		}
 		if h*w == 1 {

@@ -96,14 +96,22 @@ func CosineScoreForward(score, norms, qn, qnorm, q, v []float32, b, d, hw int, e
 	}
 }
 
+// FusionDeferred is WeightedNormalizedBackward's map gradient left for
+// CosineScoreBackward to apply in its own pass over the map: dv[:,p] += A[p]*G[:,p] +
+// C[p]*v[:,p] (A, C [B, HW] from WeightedNormalizedGrad, G the weighted map's
+// gradient [B, D, HW]).
+type FusionDeferred struct{ A, C, G []float32 }
+
 // CosineScoreBackward accumulates into dq and dv (either may be nil) the gradient of
-// CosineScoreForward's score given gs, its gradient [B, HW]. With v' = v[:,p]*rinv[p]
-// (the normalised pixel) the score's gradient reaches v' as gs[p]*qn and qn as
-// sum_p gs[p]*v'[:,p]; normalisation's backward then gives
-// dv[:,p] += rinv*(gs*qn - v'*gs*score) (just gs*qn*rinv where the clamp is active),
-// computed as dv row += qn[j]*b + c*v row with per-pixel b = gs*rinv and
-// c = -gs*score*rinv^2.
-func CosineScoreBackward(dq, dv, gs, qn, qnorm, q, v, norms, score []float32, b, d, hw int, eps float32) {
+// CosineScoreForward's score given gs, its gradient [B, HW], plus ext's deferred map
+// gradient when ext is not nil; with storeDv, dv is stored instead (its old contents
+// ignored). With v' = v[:,p]*rinv[p] (the normalised pixel) the score's gradient
+// reaches v' as gs[p]*qn and qn as sum_p gs[p]*v'[:,p]; normalisation's backward then
+// gives dv[:,p] += rinv*(gs*qn - v'*gs*score) (just gs*qn*rinv where the clamp is
+// active), computed as dv row += qn[j]*b + c*v row with per-pixel b = gs*rinv and
+// c = -gs*score*rinv^2. One pass by whole rows reads each row of v once for both dq
+// and dv.
+func CosineScoreBackward(dq, dv, gs, qn, qnorm, q, v, norms, score []float32, b, d, hw int, eps float32, ext *FusionDeferred, storeDv bool) {
 	bv := simd.GetBuf(b * hw)
 	cv := simd.GetBuf(b * hw)
 	defer simd.PutBuf(bv)
@@ -114,6 +122,9 @@ func CosineScoreBackward(dq, dv, gs, qn, qnorm, q, v, norms, score []float32, b,
 		cv[i] = 0
 		if !clamped {
 			cv[i] = -gs[i] * score[i] * r * r
+		}
+		if ext != nil {
+			cv[i] += ext.C[i]
 		}
 	}
 	var gqn []float32
@@ -134,12 +145,22 @@ func CosineScoreBackward(dq, dv, gs, qn, qnorm, q, v, norms, score []float32, b,
 			if gqn != nil {
 				gqn[r] = simd.Dot(bs, row)
 			}
-			if dv != nil {
-				drow := dv[r*hw : (r+1)*hw]
-				simd.Axpy(qn[r], bs, drow)
-				simd.Mul(tmp, cs, row)
+			if dv == nil {
+				continue
+			}
+			drow := dv[r*hw : (r+1)*hw]
+			switch {
+			case storeDv && ext != nil:
+				simd.Mul(drow, ext.A[s*hw:(s+1)*hw], ext.G[r*hw:(r+1)*hw])
+			case storeDv:
+				clear(drow)
+			case ext != nil:
+				simd.Mul(tmp, ext.A[s*hw:(s+1)*hw], ext.G[r*hw:(r+1)*hw])
 				simd.Add(drow, drow, tmp)
 			}
+			simd.Axpy(qn[r], bs, drow)
+			simd.Mul(tmp, cs, row)
+			simd.Add(drow, drow, tmp)
 		}
 	})
 	if dq != nil {
@@ -172,12 +193,38 @@ func WeightedNormalizedForward(out, w, v, norms []float32, b, d, hw int, eps flo
 // s1[p] = sum_j g[j,p]*v[j,p]: dw[p] += s1*rinv, and normalisation's backward of
 // w*g gives dv[:,p] += w*rinv*g[:,p] - w*s1*rinv^3*v[:,p] (no second term where the
 // clamp is active); with storeDv, dv is stored instead (its old contents ignored). A
-// first pass sums s1, a second updates dv.
+// first pass (WeightedNormalizedGrad) sums s1, a second updates dv.
 func WeightedNormalizedBackward(dw, dv, g, w, v, norms []float32, b, d, hw int, eps float32, storeDv bool) {
 	a := simd.GetBuf(b * hw)
 	cf := simd.GetBuf(b * hw)
 	defer simd.PutBuf(a)
 	defer simd.PutBuf(cf)
+	WeightedNormalizedGrad(dw, a, cf, g, w, v, norms, b, d, hw, eps)
+	if dv == nil {
+		return
+	}
+	simd.ParallelFor(b*d, 8, func(lo, hi int) {
+		tmp := simd.GetBuf(hw)
+		defer simd.PutBuf(tmp)
+		for r := lo; r < hi; r++ {
+			s := r / d
+			drow, grow, vrow := dv[r*hw:(r+1)*hw], g[r*hw:(r+1)*hw], v[r*hw:(r+1)*hw]
+			if storeDv {
+				simd.Mul(drow, a[s*hw:(s+1)*hw], grow)
+			} else {
+				simd.Mul(tmp, a[s*hw:(s+1)*hw], grow)
+				simd.Add(drow, drow, tmp)
+			}
+			simd.Mul(tmp, cf[s*hw:(s+1)*hw], vrow)
+			simd.Add(drow, drow, tmp)
+		}
+	})
+}
+
+// WeightedNormalizedGrad is WeightedNormalizedBackward's first pass: it accumulates
+// dw (if not nil) and stores the per-pixel factors of the map gradient,
+// dv[:,p] += a[p]*g[:,p] + cf[p]*v[:,p], into a and cf [B, HW].
+func WeightedNormalizedGrad(dw, a, cf, g, w, v, norms []float32, b, d, hw int, eps float32) {
 	sums := reduceChannels(b, d, hw, 1, func(s, j0, j1 int, acc [][]float32, tmp []float32) {
 		for j := j0; j < j1; j++ {
 			o := (s*d + j) * hw
@@ -198,23 +245,4 @@ func WeightedNormalizedBackward(dw, dv, g, w, v, norms []float32, b, d, hw int, 
 			cf[k] = -w[k] * s1 * r * r * r
 		}
 	}
-	if dv == nil {
-		return
-	}
-	simd.ParallelFor(b*d, 8, func(lo, hi int) {
-		tmp := simd.GetBuf(hw)
-		defer simd.PutBuf(tmp)
-		for r := lo; r < hi; r++ {
-			s := r / d
-			drow, grow, vrow := dv[r*hw:(r+1)*hw], g[r*hw:(r+1)*hw], v[r*hw:(r+1)*hw]
-			if storeDv {
-				simd.Mul(drow, a[s*hw:(s+1)*hw], grow)
-			} else {
-				simd.Mul(tmp, a[s*hw:(s+1)*hw], grow)
-				simd.Add(drow, drow, tmp)
-			}
-			simd.Mul(tmp, cf[s*hw:(s+1)*hw], vrow)
-			simd.Add(drow, drow, tmp)
-		}
-	})
 }

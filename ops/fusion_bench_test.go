@@ -28,7 +28,7 @@ func BenchmarkFusion(b *testing.B) {
 	})
 	b.Run("score_bwd", func(b *testing.B) {
 		for b.Loop() {
-			CosineScoreBackward(dq, dv, gs, qn, qnorm, q, v, norms, score, 1, d, hw, 1e-12)
+			CosineScoreBackward(dq, dv, gs, qn, qnorm, q, v, norms, score, 1, d, hw, 1e-12, nil, false)
 		}
 	})
 	b.Run("weighted_fwd", func(b *testing.B) {
@@ -44,6 +44,15 @@ func BenchmarkFusion(b *testing.B) {
 	b.Run("weighted_bwd_store", func(b *testing.B) {
 		for b.Loop() {
 			WeightedNormalizedBackward(dw, dv, g, gs, v, norms, 1, d, hw, 1e-12, true)
+		}
+	})
+	// Both backwards with the map gradient deferred into the score's pass, as autograd
+	// runs them.
+	b.Run("combined_bwd", func(b *testing.B) {
+		a, c := make([]float32, hw), make([]float32, hw)
+		for b.Loop() {
+			WeightedNormalizedGrad(dw, a, c, g, gs, v, norms, 1, d, hw, 1e-12)
+			CosineScoreBackward(dq, dv, gs, qn, qnorm, q, v, norms, score, 1, d, hw, 1e-12, &FusionDeferred{A: a, C: c, G: g}, true)
 		}
 	})
 	b.Run("normalize_fwd_unfused", func(b *testing.B) {
