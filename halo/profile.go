@@ -242,8 +242,8 @@ func (m *Model) forwardStaged(query, click, sat *autograd.Tensor, hook stageHook
 
 	hq, wq := qf.Shape[2], qf.Shape[3]
 	hs, ws := sf.Shape[2], sf.Shape[3]
-	tq := toTokens(AddPositionEncoding(qf))
-	ts := toTokens(AddPositionEncoding(sf))
+	tq := PositionTokens(qf)
+	ts := PositionTokens(sf)
 	hook("posenc", tq, ts)
 	aq := m.AttnL1.Forward(tq, ts)
 	hook("attn_l1", aq)
