@@ -46,7 +46,7 @@ func BenchmarkLayers(b *testing.B) {
 			reportGFLOPS(b, 6*macs)
 			for b.Loop() {
 				y := conv.Forward(x)
-				y.Release() // freed once the backward has run, as in the model
+				y.Release()            // freed once the backward has run, as in the model
 				y.BackwardWith(y.Data) // any cotangent of y's size
 				x.ZeroGrad()
 				nn.ZeroGrad(conv)
