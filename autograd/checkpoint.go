@@ -98,6 +98,7 @@ func recompute(g []float32, rewind func(), save func() func(), fn func([]*Tensor
 		return fn(det)
 	}()
 	if y.requiresGrad {
+		releaseResult(y, det)
 		Backward([]*Tensor{y}, [][]float32{g})
 	}
 	for i, in := range inputs {
@@ -206,6 +207,7 @@ func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn 
 				return run(s, e, det)
 			}()
 			if y.requiresGrad {
+				releaseResult(y, det)
 				Backward([]*Tensor{y}, [][]float32{g[s*per : e*per]})
 			}
 			for i, in := range inputs {
@@ -222,4 +224,17 @@ func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn 
 		}
 	}, inputs)
 	return out
+}
+
+// releaseResult releases a recomputed result y before its backward pass, so the tape
+// returns its buffer to the pool once y's node has run (a Release after Backward would
+// come too late: y is then indistinguishable from a leaf). y may be one of the detached
+// inputs (fn returned its input), which stay the caller's.
+func releaseResult(y *Tensor, det []*Tensor) {
+	for _, d := range det {
+		if y == d {
+			return
+		}
+	}
+	y.Release()
 }
