@@ -86,6 +86,14 @@ func CrossViewFusion(q, value *Tensor, eps float32) (context, attn *Tensor) {
 			ops.WeightedNormalizedBackward(dw, nil, g, attn.Data, value.Data, norms, b, d, hw, eps, false)
 			return
 		}
+		if attn.node == nil {
+			// cosine_score already ran: an earlier Backward through attn freed the
+			// graph behind it, normalisation included. As with the unfused ops, no
+			// gradient reaches value through the freed graph; defer nothing (there is
+			// no one left to apply it).
+			ops.WeightedNormalizedBackward(dw, nil, g, attn.Data, value.Data, norms, b, d, hw, eps, false)
+			return
+		}
 		// cosine_score's node, attn's producer, runs after this one (reverse
 		// topological order) since attn now has a gradient: leave the map gradient to
 		// it. g is context's gradient, which the tape would pool once this node is

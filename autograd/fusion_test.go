@@ -207,3 +207,31 @@ func TestCrossViewFusionNoQueryGrad(t *testing.T) {
 		t.Fatal("constant query received a gradient")
 	}
 }
+
+// TestCrossViewFusionSplitBackward: a backward through attn alone frees the graph
+// behind it; a later backward through context then reaches value and q only as far as
+// the unfused ops would (not through the freed normalisation and scores), and the
+// weighted map's node must not leave a map gradient to the score node that already ran.
+func TestCrossViewFusionSplitBackward(t *testing.T) {
+	const b, d, h, w = 2, 16, 7, 9
+	rng := rand.New(rand.NewPCG(3, 4))
+	gc, ga := make([]float32, b*d*h*w), make([]float32, b*h*w)
+	for i := range gc {
+		gc[i] = float32(rng.NormFloat64())
+	}
+	for i := range ga {
+		ga[i] = float32(rng.NormFloat64())
+	}
+	run := func(f func(q, v *Tensor, eps float32) (*Tensor, *Tensor)) (dq, dv []float32) {
+		q := RandTensor(81, -1, 1, b, d)
+		v := RandTensor(82, -2, 2, b, d, h, w)
+		c, a := f(q, v, 1e-12)
+		Backward([]*Tensor{a}, [][]float32{ga})
+		Backward([]*Tensor{c}, [][]float32{gc})
+		return q.Grad, v.Grad
+	}
+	q1, v1 := run(CrossViewFusion)
+	q0, v0 := run(unfusedFusion)
+	closeRel(t, "dq", q1, q0, 1e-4)
+	closeRel(t, "dvalue", v1, v0, 1e-4)
+}

@@ -28,7 +28,7 @@ func LayerNormChannels(x, weight, bias *Tensor, eps float32) *Tensor {
 	if bias != nil {
 		bd = bias.Data
 	}
-	out := Zeros(x.Shape...)
+	out := Empty(x.Shape...) // every strip of every channel is written
 	mean, invStd := make([]float32, n*p), make([]float32, n*p)
 	ops.LayerNormChannelsForward(out.Data, x.Data, wd, bd, mean, invStd, n, c, p, eps)
 	return Record("layernorm_channels", out, func(g []float32) {

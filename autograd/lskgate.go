@@ -38,7 +38,7 @@ func LSKGate(a1, a2, w, b *Tensor) *Tensor {
 	}
 	g := ops.LSKGateGeom{N: a1.Shape[0], C: a1.Shape[1], H: a1.Shape[2], W: a1.Shape[3], KH: w.Shape[2], KW: w.Shape[3]}
 	hw := g.H * g.W
-	out := Zeros(a1.Shape...)
+	out := Empty(a1.Shape...) // the kernel writes every value
 	sig := make([]float32, g.N*2*hw)
 	agg := make([]float32, g.AggLen())
 	arg := make([]int32, g.N*hw)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/cvogl/halo/autograd"
+	"github.com/cvogl/halo/nn"
 )
 
 // StageCost is one stage of the forward pass as `halo bench --profile` times it, with
@@ -198,8 +199,10 @@ func loftrMACs(l, s, c, h int) float64 {
 type stageHook func(stage string, outs ...*autograd.Tensor)
 
 // forwardStaged is Forward (without activations) cut into the stages of
-// ForwardStages, calling hook after each (after each part, in LSKNet blocks). It must compute exactly what Forward does,
-// in the same order (dropout draws included); a test holds it to that.
+// ForwardStages, calling hook after each (after each part, in LSKNet blocks). It must
+// compute what Forward does, in the same order (dropout draws included); a test holds it
+// to that with gradients recorded (not the NoGrad fusions). It releases fewer intermediates than Forward, so its
+// allocation figures are not Forward's.
 func (m *Model) forwardStaged(query, click, sat *autograd.Tensor, hook stageHook) (*Output, error) {
 	if err := m.checkInputs(query, click, sat); err != nil {
 		return nil, err
@@ -211,7 +214,7 @@ func (m *Model) forwardStaged(query, click, sat *autograd.Tensor, hook stageHook
 	hook("combine_click", q)
 
 	r := m.QueryResNet
-	x := autograd.MaxPool2d(autograd.ReLU(r.BN1.Forward(r.Conv1.Forward(q))), 3, 2, 1)
+	x := autograd.MaxPool2d(autograd.ReLU(nn.ConvBN(r.Conv1, r.BN1, q)), 3, 2, 1)
 	hook("resnet.stem", x)
 	var xs [4]*autograd.Tensor
 	for i, l := range r.Layers {

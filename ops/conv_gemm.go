@@ -18,7 +18,8 @@ import (
 // HALO's 1x1 convolutions have small M and K (64x64, 32x64, ...) and huge N (65536 at
 // stage 1): a shared Sgemm over such a product has a barrier per packed block and an
 // unbalanced task grid. So, when there are enough items, every item is an independent
-// single-threaded Sgemm (simd.SgemmSerial) run on the worker pool, many per thread, with
+// single-threaded Sgemm (simd.SgemmSerial; simd.SgemmSerialDirectB for 1x1 convolutions,
+// which reads the input map in place) run on the worker pool, many per thread, with
 // its bias added while its output block is still in cache. Products with few columns
 // (the stage-4 convolutions, 32x32 maps) or a large weight and few items (the FPN's
 // 3x3 512->512) use the shared Sgemm item by item instead, with the im2col/col2im
