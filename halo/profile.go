@@ -200,9 +200,9 @@ type stageHook func(stage string, outs ...*autograd.Tensor)
 
 // forwardStaged is Forward (without activations) cut into the stages of
 // ForwardStages, calling hook after each (after each part, in LSKNet blocks). It must
-// compute what Forward does, in the same order (dropout draws included); a test holds it
-// to that with gradients recorded (not the NoGrad fusions). It releases fewer intermediates than Forward, so its
-// allocation figures are not Forward's.
+// compute what Forward does, in the same order (dropout draws included); a test holds
+// it to that with gradients recorded (not the NoGrad fusions). It releases fewer
+// intermediates than Forward, so its allocation figures are not Forward's.
 func (m *Model) forwardStaged(query, click, sat *autograd.Tensor, hook stageHook) (*Output, error) {
 	if err := m.checkInputs(query, click, sat); err != nil {
 		return nil, err
