@@ -26,8 +26,13 @@ func DepthwiseConv2dGELU(x, w, b *Tensor, p ops.ConvParams) *Tensor {
 	ops.DepthwiseConv2dGELU(out.Data, nil, x.Data, w.Data, bData, g)
 	return Record("depthwise_conv2d_gelu", out, func(gy []float32) {
 		// x's gradient is usually ours alone (the Mlp's fc1 output): if it has no
-		// buffer yet, GradBuf's is all zeros and the kernel stores instead of adding.
+		// buffer yet, the kernel stores instead of adding. At stride 1 it stores every
+		// value, so the buffer need not even be cleared; the strided path accumulates
+		// into GradBuf's zeros.
 		dxZero := x.Grad == nil
+		if dxZero && x.requiresGrad && g.P.StrideH == 1 && g.P.StrideW == 1 {
+			firstGradBuf(x)
+		}
 		dx, dw, db := convGrads(x, w, b)
 		if dxZero {
 			ops.DepthwiseConv2dGELUBackwardZeroDx(dx, dw, db, gy, x.Data, w.Data, bData, g)
