@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/cvogl/halo/autograd"
+	"github.com/cvogl/halo/simd"
 )
 
 // ConvBN applies conv and then bn to x. In inference (bn in eval mode and no graph
@@ -33,23 +34,27 @@ func foldBatchNorm(conv *Conv2d, bn *BatchNorm2d) (w, b *autograd.Tensor) {
 	per := len(conv.Weight.Data) / out
 	w = autograd.Empty(conv.Weight.Shape...)
 	b = autograd.Empty(out)
-	for o := range out {
-		s := 1 / math.Sqrt(float64(bn.RunningVar.Data[o])+float64(bn.Eps))
-		if bn.Weight != nil {
-			s *= float64(bn.Weight.Data[o])
+	// Every inference pass folds afresh (ResNet18 alone has 11M weights), so the
+	// output channels are spread over the worker pool.
+	simd.ParallelFor(out, max(1, (1<<14)/max(per, 1)), func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			s := 1 / math.Sqrt(float64(bn.RunningVar.Data[o])+float64(bn.Eps))
+			if bn.Weight != nil {
+				s *= float64(bn.Weight.Data[o])
+			}
+			for i, v := range conv.Weight.Data[o*per : (o+1)*per] {
+				w.Data[o*per+i] = float32(float64(v) * s)
+			}
+			var cb float64
+			if conv.Bias != nil {
+				cb = float64(conv.Bias.Data[o])
+			}
+			sh := (cb - float64(bn.RunningMean.Data[o])) * s
+			if bn.Bias != nil {
+				sh += float64(bn.Bias.Data[o])
+			}
+			b.Data[o] = float32(sh)
 		}
-		for i, v := range conv.Weight.Data[o*per : (o+1)*per] {
-			w.Data[o*per+i] = float32(float64(v) * s)
-		}
-		var cb float64
-		if conv.Bias != nil {
-			cb = float64(conv.Bias.Data[o])
-		}
-		sh := (cb - float64(bn.RunningMean.Data[o])) * s
-		if bn.Bias != nil {
-			sh += float64(bn.Bias.Data[o])
-		}
-		b.Data[o] = float32(sh)
-	}
+	})
 	return w, b
 }
