@@ -2,7 +2,6 @@ package halo
 
 import (
 	"math/rand/v2"
-	"slices"
 	"strconv"
 
 	"github.com/cvogl/halo/autograd"
@@ -174,22 +173,11 @@ func (m *LSKMlp) forward(x *autograd.Tensor, hook partHook) *autograd.Tensor {
 	h = hook.at("dwconv3x3+gelu", h)
 	d := hook.at("dropout_1", m.Drop.Forward(h)) // h itself in eval mode
 	y := hook.at("fc2", m.FC2.Forward(d))
-	releaseAll(h, d)
+	release(h)
+	releaseUnless(d, h)
 	out := hook.at("dropout_2", m.Drop.Forward(y))
-	if out != y {
-		y.Release()
-	}
+	releaseUnless(y, out)
 	return out
-}
-
-// releaseAll releases each distinct tensor of ts once (an identity op such as dropout
-// in eval mode hands back its input, which must not be released twice).
-func releaseAll(ts ...*autograd.Tensor) {
-	for i, t := range ts {
-		if !slices.Contains(ts[:i], t) {
-			t.Release()
-		}
-	}
 }
 
 // LSKBlock is one LSKNet block: x + ls1*Attn(BN(x)), then x + ls2*Mlp(BN(x)), each
@@ -250,7 +238,8 @@ func (b *LSKBlock) attnHalf(x *autograd.Tensor, sw samplewiseRunner, hook partHo
 	in := hook.at("norm1", b.Norm1.Forward(x))
 	a := sw.run(b.Attn, func(y *autograd.Tensor) *autograd.Tensor { return b.Attn.forward(y, hook) }, in)
 	out := hook.at("scale_1", b.scaleResidual(x, a, b.LayerScale1))
-	releaseAll(in, a)
+	release(in)
+	releaseUnless(a, in) // a is in only if the branch handed back its input
 	return out
 }
 
@@ -259,7 +248,8 @@ func (b *LSKBlock) mlpHalf(x *autograd.Tensor, sw samplewiseRunner, hook partHoo
 	in := hook.at("norm2", b.Norm2.Forward(x))
 	a := sw.run(b.Mlp, func(y *autograd.Tensor) *autograd.Tensor { return b.Mlp.forward(y, hook) }, in)
 	out := hook.at("scale_2", b.scaleResidual(x, a, b.LayerScale2))
-	releaseAll(in, a)
+	release(in)
+	releaseUnless(a, in) // a is in only if the branch handed back its input
 	return out
 }
 
