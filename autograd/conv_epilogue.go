@@ -2,21 +2,6 @@ package autograd
 
 import "github.com/cvogl/halo/ops"
 
-// Records reports whether an op on inputs would be recorded: gradients are enabled
-// and some (non-nil) input requires one. Fused inference-only ops use their fused
-// kernel only when it does not.
-func Records(inputs ...*Tensor) bool {
-	if !GradEnabled() {
-		return false
-	}
-	for _, in := range inputs {
-		if in != nil && in.requiresGrad {
-			return true
-		}
-	}
-	return false
-}
-
 // Conv2dGELU returns GELU(Conv2d(x, w, b, p)). With nothing to record (inference) the
 // GELU runs inside the convolution, on each block of output rows right after its
 // bias (ops.Conv2dForwardEpilogue), saving a pass over the output; the values are the

@@ -37,21 +37,25 @@ func GradEnabled() bool { return noGrad.Load() == 0 }
 // Op implementations call this right after computing the forward, with the backward
 // written inline, so the derivative sits next to the maths it differentiates.
 func Record(op string, out *Tensor, backward func(gout []float32), inputs ...*Tensor) *Tensor {
-	if !GradEnabled() {
-		return out
+	if Records(inputs...) {
+		attach(out, op, backward, inputs)
 	}
-	need := false
+	return out
+}
+
+// Records reports whether an op on inputs would be recorded: gradients are enabled
+// and some (non-nil) input requires one. Fused inference-only ops use their fused
+// kernel only when it does not.
+func Records(inputs ...*Tensor) bool {
+	if !GradEnabled() {
+		return false
+	}
 	for _, in := range inputs {
 		if in != nil && in.requiresGrad {
-			need = true
-			break
+			return true
 		}
 	}
-	if !need {
-		return out
-	}
-	attach(out, op, backward, inputs)
-	return out
+	return false
 }
 
 // attach makes out the result of a recorded node. Every input gains a reader until the
