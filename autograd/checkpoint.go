@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
+
+	"github.com/cvogl/halo/ops"
 )
 
 // recomputing counts Checkpoint recomputations in progress (they may nest).
@@ -85,22 +87,11 @@ func recompute(g []float32, rewind func(), save func() func(), fn func([]*Tensor
 	}
 	// Backward may be running inside NoGrad (a caller's choice); the rebuilt graph
 	// needs recording regardless.
-	y := func() *Tensor {
-		off := noGrad.Swap(0)
-		recomputing.Add(1)
-		defer func() {
-			recomputing.Add(-1)
-			noGrad.Add(off)
-			if back != nil {
-				back()
-			}
-		}()
-		return fn(det)
-	}()
-	if y.requiresGrad {
-		releaseResult(y, det)
-		Backward([]*Tensor{y}, [][]float32{g})
+	y := rerun(func() *Tensor { return fn(det) })
+	if back != nil {
+		back()
 	}
+	backwardRecomputed(y, det, g)
 	for i, in := range inputs {
 		d := det[i]
 		if in == nil || !in.requiresGrad || d.Grad == nil {
@@ -112,10 +103,7 @@ func recompute(g []float32, rewind func(), save func() func(), fn func([]*Tensor
 			in.Grad, in.poolGrad = d.Grad, d.poolGrad
 			continue
 		}
-		acc := in.Grad
-		for j, v := range d.Grad {
-			acc[j] += v
-		}
+		ops.AddTo(in.Grad, d.Grad)
 		d.dropGrad()
 	}
 }
@@ -197,33 +185,40 @@ func CheckpointChunks(chunk int, prepare func(start, end int) (done func()), fn 
 		for s := 0; s < b; s += chunk {
 			e := min(s+chunk, b)
 			det := slices(s, e, true)
-			y := func() *Tensor {
-				off := noGrad.Swap(0)
-				recomputing.Add(1)
-				defer func() {
-					recomputing.Add(-1)
-					noGrad.Add(off)
-				}()
-				return run(s, e, det)
-			}()
-			if y.requiresGrad {
-				releaseResult(y, det)
-				Backward([]*Tensor{y}, [][]float32{g[s*per : e*per]})
-			}
+			y := rerun(func() *Tensor { return run(s, e, det) })
+			backwardRecomputed(y, det, g[s*per:e*per])
 			for i, in := range inputs {
 				if in == nil || !in.requiresGrad || det[i].Grad == nil {
 					continue
 				}
 				ip := len(in.Data) / b
-				acc := in.GradBuf()[s*ip : e*ip]
-				for j, v := range det[i].Grad {
-					acc[j] += v
-				}
+				ops.AddTo(in.GradBuf()[s*ip:e*ip], det[i].Grad)
 				det[i].dropGrad()
 			}
 		}
 	}, inputs)
 	return out
+}
+
+// rerun runs f with recording on (Backward may be running inside a caller's NoGrad)
+// and Recomputing reporting true, and restores both.
+func rerun(f func() *Tensor) *Tensor {
+	off := noGrad.Swap(0)
+	recomputing.Add(1)
+	defer func() {
+		recomputing.Add(-1)
+		noGrad.Add(off)
+	}()
+	return f()
+}
+
+// backwardRecomputed sends g back through the recomputed result y into the detached
+// inputs det (and the parameters fn used).
+func backwardRecomputed(y *Tensor, det []*Tensor, g []float32) {
+	if y.requiresGrad {
+		releaseResult(y, det)
+		Backward([]*Tensor{y}, [][]float32{g})
+	}
 }
 
 // releaseResult releases a recomputed result y before its backward pass, so the tape
