@@ -473,22 +473,29 @@ func (g *gemmCtx) computeTask(b *gemmBlock, t int) {
 				tile = tilePool.Get().(*[maxTile]float32)
 			}
 			kern(kc, apan, bpan, &tile[0], nr, 1, 0)
-			for r := 0; r < mv; r++ {
-				crow := g.c[(i+r)*g.ldc+j : (i+r)*g.ldc+j+nv]
-				trow := tile[r*nr : r*nr+nv]
-				if beta == 0 {
-					for x, v := range trow {
-						crow[x] = alpha * v
-					}
-				} else {
-					for x, v := range trow {
-						crow[x] = alpha*v + beta*crow[x]
-					}
-				}
-			}
+			mergeTile(g.c[i*g.ldc+j:], g.ldc, tile[:], nr, mv, nv, alpha, beta)
 		}
 	}
 	if tile != nil {
 		tilePool.Put(tile)
+	}
+}
+
+// mergeTile sets the mv x nv corner of c (row stride ldc) to alpha*tile + beta*c, tile
+// holding a micro-kernel's full output with row stride nr; c is not read when beta is
+// 0. Edge tiles, computed whole into scratch, land in C this way.
+func mergeTile(c []float32, ldc int, tile []float32, nr, mv, nv int, alpha, beta float32) {
+	for r := 0; r < mv; r++ {
+		crow := c[r*ldc : r*ldc+nv]
+		trow := tile[r*nr : r*nr+nv]
+		if beta == 0 {
+			for x, v := range trow {
+				crow[x] = alpha * v
+			}
+		} else {
+			for x, v := range trow {
+				crow[x] = alpha*v + beta*crow[x]
+			}
+		}
 	}
 }

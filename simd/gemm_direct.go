@@ -140,7 +140,7 @@ func sgemmDirect(d *directKernels, transA bool, m, n, k int, alpha float32, a []
 					d.direct(kc, &g.ap[0], bsrc, ldb, &c[j], ldc, alpha, kbeta, bq)
 				} else {
 					d.direct(kc, &g.ap[0], bsrc, ldb, &g.tile[0], nr, 1, 0, bq)
-					g.mergeTile(c[j:], ldc, mv, nr, alpha, kbeta)
+					mergeTile(c[j:], ldc, g.tile[:], directNR, mv, nr, alpha, kbeta)
 				}
 			}
 			if jq := j0 + q*nr; jq < j1 {
@@ -177,25 +177,6 @@ func (g *directCtx) tileRow(d *directKernels, p, m, kc int, alpha, beta float32,
 		kernMask(kc, apan, bpan, &c[i*ldc], ldc, alpha, beta, uint32(1)<<nv-1)
 	default:
 		kern(kc, apan, bpan, &g.tile[0], nr, 1, 0)
-		g.mergeTile(c[i*ldc:], ldc, mv, nv, alpha, beta)
-	}
-}
-
-// mergeTile sets the mv x nv corner of c to alpha*tile + beta*c (c not read when beta
-// is 0).
-func (g *directCtx) mergeTile(c []float32, ldc, mv, nv int, alpha, beta float32) {
-	const nr = directNR
-	for r := 0; r < mv; r++ {
-		crow := c[r*ldc : r*ldc+nv]
-		trow := g.tile[r*nr : r*nr+nv]
-		if beta == 0 {
-			for x, v := range trow {
-				crow[x] = alpha * v
-			}
-		} else {
-			for x, v := range trow {
-				crow[x] = alpha*v + beta*crow[x]
-			}
-		}
+		mergeTile(c[i*ldc:], ldc, g.tile[:], directNR, mv, nv, alpha, beta)
 	}
 }
