@@ -61,16 +61,6 @@ func BatchNorm2d(x, weight, bias *Tensor, runMean, runVar []float32, training bo
 	out := Empty(x.Shape...)
 	ops.BatchNormForward(out.Data, x.Data, wd, bd, mean, invStd, n, c, hw)
 	return Record("batchnorm2d", out, func(g []float32) {
-		var dx, dw, db []float32
-		if x.requiresGrad {
-			dx = x.GradBuf()
-		}
-		if weight != nil && weight.requiresGrad {
-			dw = weight.GradBuf()
-		}
-		if bias != nil && bias.requiresGrad {
-			db = bias.GradBuf()
-		}
-		ops.BatchNormBackward(dx, dw, db, g, x.Data, wd, mean, invStd, n, c, hw, training)
+		ops.BatchNormBackward(gradBuf(x), gradBuf(weight), gradBuf(bias), g, x.Data, wd, mean, invStd, n, c, hw, training)
 	}, x, weight, bias)
 }

@@ -47,14 +47,5 @@ func convGeom(op string, x, w, b *Tensor, p ops.ConvParams) (ops.ConvGeom, []flo
 
 // convGrads returns the gradient buffers of the operands that need one (nil otherwise).
 func convGrads(x, w, b *Tensor) (dx, dw, db []float32) {
-	if x.RequiresGrad() {
-		dx = x.GradBuf()
-	}
-	if w.RequiresGrad() {
-		dw = w.GradBuf()
-	}
-	if b != nil && b.RequiresGrad() {
-		db = b.GradBuf()
-	}
-	return dx, dw, db
+	return gradBuf(x), gradBuf(w), gradBuf(b)
 }

@@ -31,16 +31,6 @@ func LayerNorm(x, weight, bias *Tensor, eps float32) *Tensor {
 	invStd := make([]float32, rows)
 	ops.LayerNormForward(out.Data, x.Data, wd, bd, mean, invStd, rows, d, eps)
 	return Record("layernorm", out, func(g []float32) {
-		var dx, dw, db []float32
-		if x.requiresGrad {
-			dx = x.GradBuf()
-		}
-		if weight != nil && weight.requiresGrad {
-			dw = weight.GradBuf()
-		}
-		if bias != nil && bias.requiresGrad {
-			db = bias.GradBuf()
-		}
-		ops.LayerNormBackward(dx, dw, db, g, x.Data, wd, mean, invStd, rows, d)
+		ops.LayerNormBackward(gradBuf(x), gradBuf(weight), gradBuf(bias), g, x.Data, wd, mean, invStd, rows, d)
 	}, x, weight, bias)
 }

@@ -32,16 +32,6 @@ func LayerNormChannels(x, weight, bias *Tensor, eps float32) *Tensor {
 	mean, invStd := make([]float32, n*p), make([]float32, n*p)
 	ops.LayerNormChannelsForward(out.Data, x.Data, wd, bd, mean, invStd, n, c, p, eps)
 	return Record("layernorm_channels", out, func(g []float32) {
-		var dx, dw, db []float32
-		if x.requiresGrad {
-			dx = x.GradBuf()
-		}
-		if weight != nil && weight.requiresGrad {
-			dw = weight.GradBuf()
-		}
-		if bias != nil && bias.requiresGrad {
-			db = bias.GradBuf()
-		}
-		ops.LayerNormChannelsBackward(dx, dw, db, g, x.Data, wd, mean, invStd, n, c, p)
+		ops.LayerNormChannelsBackward(gradBuf(x), gradBuf(weight), gradBuf(bias), g, x.Data, wd, mean, invStd, n, c, p)
 	}, x, weight, bias)
 }

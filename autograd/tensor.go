@@ -157,6 +157,15 @@ func (t *Tensor) dropGrad() {
 	t.Grad, t.poolGrad = nil, nil
 }
 
+// gradBuf is t.GradBuf() for a tensor that needs a gradient, nil for one that does not
+// (or a nil t): the destination a backward passes to a kernel that skips nil ones.
+func gradBuf(t *Tensor) []float32 {
+	if t == nil || !t.requiresGrad {
+		return nil
+	}
+	return t.GradBuf()
+}
+
 // String prints the shape and a few values.
 func (t *Tensor) String() string {
 	const show = 6
