@@ -52,7 +52,7 @@ func TestDepthwiseVsIm2col(t *testing.T) {
 				func(dx, dw []float32) { Conv2dBackward(dx, dw, nil, gy, x, w, g) })
 			slow := runConvPath(g, len(x), len(w), 9,
 				func(y []float32) { gemmConvForward(y, x, w, b, g, false) },
-				func(dx, dw []float32) { gemmConvBackward(dx, dw, gy, x, w, g, false) })
+				func(dx, dw []float32) { gemmConvGrads(dx, dw, nil, gy, x, w, g, false, 1) })
 			convCloseSlices(t, "y", fast.y, slow.y, 1e-5)
 			convCloseSlices(t, "dx", fast.dx, slow.dx, 1e-5)
 			convCloseSlices(t, "dw", fast.dw, slow.dw, 1e-4)

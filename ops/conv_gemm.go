@@ -254,11 +254,6 @@ func (pl *convPlan) forwardItem(y, x, w, b, buf []float32, it int, gemm sgemmFun
 	})
 }
 
-// gemmConvBackward accumulates dx and dw (either may be nil) for gy.
-func gemmConvBackward(dx, dw, gy, x, w []float32, g ConvGeom, direct bool) {
-	gemmConvGrads(dx, dw, nil, gy, x, w, g, direct, 1)
-}
-
 // gemmConvGrads accumulates dw and db (either may be nil) for gy, and dx = dxBeta*dx +
 // dL/dx (dx may be nil). dxBeta 0 stores dx without reading it; it is only for direct
 // (pointwise) geometries, where the products write every value of dx.
